@@ -1,0 +1,1 @@
+"""ckanext-opengovpe: institutional open-data programmes for Peruvian public entities."""

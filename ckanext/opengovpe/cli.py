@@ -1,0 +1,31 @@
+"""``ckan opengovpe …`` commands."""
+from __future__ import annotations
+
+import click
+
+import ckan.plugins.toolkit as tk
+
+from .demo import seed as demo_seed
+
+
+@click.group(short_help="Open-data programme commands (ckanext-opengovpe)")
+def opengovpe() -> None:
+    """Commands of ckanext-opengovpe."""
+
+
+@opengovpe.command("seed-demo")
+@click.option("--organization", default=None,
+              help="Name of the demo entity (default: ckanext.opengovpe.demo.organization)")
+def seed_demo(organization: str | None) -> None:
+    """Create the demo entity and datasets that are missing; safe to run again."""
+    name = organization or tk.config.get("ckanext.opengovpe.demo.organization")
+    created = demo_seed.seed(name)
+    if created:
+        for item in created:
+            click.echo(f"created {item}")
+    else:
+        click.echo("demo content already present")
+
+
+def get_commands() -> list[click.Group]:
+    return [opengovpe]

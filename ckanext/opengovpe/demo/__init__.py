@@ -1,0 +1,1 @@
+"""Demo content for a first start of the portal."""

@@ -1,0 +1,67 @@
+"""Plugins of ckanext-opengovpe: glue only."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
+from ckan.config.declaration import Declaration, Key
+from ckan.config.declaration.option import Flag
+
+from . import declarations
+from .search import dispatch
+
+HERE = os.path.dirname(__file__)
+
+
+class OpengovpeSearchPlugin(p.SingletonPlugin):
+    """``opengovpe_search``: datasets indexed and searched in PostgreSQL instead of Solr."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IPluginObserver, inherit=True)
+
+    # IConfigDeclaration
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        declarations.load(declaration, os.path.join(HERE, "search", "config_declaration.yaml"))
+        # with the index in PostgreSQL, CKAN runs without any Solr server
+        solr_url = declaration[key.solr_url]
+        solr_url.flags &= ~Flag.required
+
+    # IConfigurer
+    def update_config(self, config: CKANConfig) -> None:
+        dispatch.install()
+
+    # IPluginObserver
+    def before_unload(self, plugin: Any) -> None:
+        if plugin is self:
+            dispatch.uninstall()
+
+
+@tk.blanket.cli
+class OpengovpePlugin(p.SingletonPlugin):
+    """``opengovpe``: the institutional open-data programme and its pages."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.ITranslation)
+
+    # IConfigDeclaration
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        declarations.load(declaration, os.path.join(HERE, "config_declaration.yaml"))
+
+    # IConfigurer
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+
+    # ITranslation
+    def i18n_directory(self) -> str:
+        return os.path.join(HERE, "i18n")
+
+    def i18n_locales(self) -> list[str]:
+        return ["es", "en"]
+
+    def i18n_domain(self) -> str:
+        return "ckanext-opengovpe"

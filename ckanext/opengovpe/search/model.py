@@ -1,0 +1,49 @@
+"""The table behind the embedded search index (created by alembic, never at start-up)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from ckan.model import meta
+
+TEXT_SEARCH_CONFIG = "opengovpe_es"
+
+search_doc_table = sa.Table(
+    "opengovpe_search_doc",
+    meta.metadata,
+    # md5(id + site_id), as CKAN computes for Solr
+    sa.Column("index_id", sa.Text, primary_key=True),
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("title_sort", sa.Text),
+    sa.Column("state", sa.Text),
+    sa.Column("capacity", sa.Text),
+    sa.Column("dataset_type", sa.Text),
+    sa.Column("owner_org", sa.Text),
+    sa.Column("metadata_created", sa.TIMESTAMP(timezone=True)),
+    sa.Column("metadata_modified", sa.TIMESTAMP(timezone=True)),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
+    # every indexed field as a list of strings: fielded matches and facets
+    sa.Column("terms", pg.JSONB, nullable=False),
+    # the indexed field values as CKAN sent them: what ``fl`` returns
+    sa.Column("stored", pg.JSONB, nullable=False),
+    sa.Column("data_dict", sa.Text),
+    sa.Column("validated_data_dict", sa.Text),
+    # weighted full text: A title/name, B tags/groups/organization, C notes, D the rest
+    sa.Column("tsv", pg.TSVECTOR, nullable=False),
+    sa.Column("indexed_at", sa.TIMESTAMP(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Index("opengovpe_search_doc_site_id_id_key", "site_id", "id", unique=True),
+    sa.Index("opengovpe_search_doc_filter_idx", "site_id", "state", "capacity",
+             "dataset_type"),
+    sa.Index("opengovpe_search_doc_modified_idx", "metadata_modified", "id"),
+    sa.Index("opengovpe_search_doc_name_idx", "name"),
+    sa.Index("opengovpe_search_doc_title_sort_idx", "title_sort"),
+    sa.Index("opengovpe_search_doc_owner_org_idx", "owner_org"),
+    sa.Index("opengovpe_search_doc_terms_idx", "terms",
+             postgresql_using="gin", postgresql_ops={"terms": "jsonb_path_ops"}),
+    sa.Index("opengovpe_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
+    sa.Index("opengovpe_search_doc_labels_idx", "permission_labels",
+             postgresql_using="gin"),
+)

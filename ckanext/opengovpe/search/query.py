@@ -1,0 +1,299 @@
+"""Dataset queries on the embedded index, with the contract of CKAN's ``PackageSearchQuery``."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Iterable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+import ckan.model as model
+from ckan.common import config
+from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
+from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
+
+from . import fields
+from .model import search_doc_table as T
+from .translate import Translator, parse_query, rank_expression
+
+log = logging.getLogger(__name__)
+
+# parameters CKAN and its extensions send that only make sense to Solr's
+# dismax parser; they are accepted and have no effect here
+_SOLR_ONLY = {"qf", "bf", "boost", "tie", "mm", "defType", "df", "wt", "q.op"}
+ACCEPTED_PARAMETERS = VALID_SOLR_PARAMETERS | {"q.op"}
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                loaded = json.loads(text)
+            except ValueError as exc:
+                raise SearchQueryError(f"Invalid list: {text[:50]!r}") from exc
+            return [str(v) for v in loaded]
+        return [text]
+    if isinstance(value, Iterable):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _int(params: dict[str, Any], key: str, default: int, minimum: int) -> int:
+    value = params.get(key, default)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise SearchQueryError(f"'{key}' must be an integer") from exc
+    if number < minimum:
+        raise SearchQueryError(f"'{key}' must be at least {minimum}")
+    return number
+
+
+def _field_list(value: Any) -> list[str]:
+    names: list[str] = []
+    for part in _as_list(value):
+        names.extend(p for p in part.replace(",", " ").split() if p)
+    for name in names:
+        if name != "*" and not fields.is_valid_field_name(name):
+            raise SearchQueryError(f"Invalid field in 'fl': {name[:50]!r}")
+    return names
+
+
+def _sort_expressions(name: str, rank: Optional[sa.ColumnElement[Any]]
+                      ) -> list[sa.ColumnElement[Any]]:
+    if name == "score":
+        return [rank] if rank is not None else []
+    if name in ("title_string", "title"):
+        return [T.c.title_sort]
+    if name in fields.DATE_COLUMNS or name in fields.COLUMN_FIELDS:
+        return [T.c[name]]
+    first = T.c.terms[name].op("->>")(0)
+    # numbers in numeric order, then everything else in code-point order
+    return [sa.func.opengovpe_try_numeric(first), first.collate("C")]
+
+
+def _sort_clauses(sort: str, rank: Optional[sa.ColumnElement[Any]]
+                  ) -> list[sa.ColumnElement[Any]]:
+    clauses: list[sa.ColumnElement[Any]] = []
+    for part in (p.strip() for p in sort.split(",")):
+        if not part:
+            continue
+        pieces = part.split()
+        if len(pieces) == 1:
+            pieces.append("asc")
+        if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc") \
+                or not fields.is_valid_field_name(pieces[0]):
+            raise SearchQueryError('Invalid "sort" parameter')
+        descending = pieces[1].lower() == "desc"
+        for expression in _sort_expressions(pieces[0], rank):
+            ordered = expression.desc() if descending else expression.asc()
+            clauses.append(ordered.nulls_last())
+    # a stable order, so that pages never overlap
+    clauses.append(T.c.id.asc())
+    return clauses
+
+
+class PostgresPackageSearchQuery(PackageSearchQuery):
+    """Answers ``package_search`` (and CKAN's other index reads) from PostgreSQL."""
+
+    def _site_filter(self) -> sa.ColumnElement[bool]:
+        return T.c.site_id == config.get("ckan.site_id")
+
+    def _execute(self, statement: sa.Executable) -> sa.CursorResult[Any]:
+        """Run a read in a savepoint, so a failing query never spoils the request's transaction."""
+        session = model.Session
+        timeout = int(config.get("ckanext.opengovpe.search.statement_timeout"))
+        try:
+            with session.begin_nested():
+                session.execute(sa.text(f"SET LOCAL statement_timeout = {timeout:d}"))
+                result = session.execute(statement)
+                rows = result.mappings().all()
+                session.execute(sa.text("SET LOCAL statement_timeout = DEFAULT"))
+            return rows  # type: ignore[return-value]
+        except sa_exc.OperationalError as exc:
+            if "statement timeout" in str(exc.orig):
+                raise SearchQueryError(
+                    "The query took too long to run; simplify it") from exc
+            log.warning("Search index unavailable: %s", exc.orig)
+            raise SolrConnectionError("The search index is not available") from exc
+        except sa_exc.DataError as exc:
+            raise SearchQueryError(f"Invalid value in query: {exc.orig}") from exc
+        except sa_exc.DBAPIError as exc:
+            log.error("Search query failed: %s", exc.orig)
+            raise SearchError("The search index failed to run the query") from exc
+
+    # ------------------------------------------------------------------
+    def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
+        statement = (sa.select(T.c.id)
+                     .where(self._site_filter(), T.c.state == "active")
+                     .order_by(T.c.id).limit(max_results))
+        return [row["id"] for row in self._execute(statement)]
+
+    def get_index(self, reference: str) -> dict[str, Any]:
+        statement = (sa.select(T.c.stored, T.c.data_dict, T.c.validated_data_dict)
+                     .where(self._site_filter(),
+                            sa.or_(T.c.id == reference, T.c.name == reference))
+                     .limit(1))
+        rows = self._execute(statement)
+        if not rows:
+            raise SearchError(f"Dataset not found in the search index: {reference}")
+        row = rows[0]
+        doc = dict(row["stored"])
+        doc["data_dict"] = row["data_dict"]
+        doc["validated_data_dict"] = row["validated_data_dict"]
+        return doc
+
+    # ------------------------------------------------------------------
+    def _condition(self, text: str, translator: Translator) -> sa.ColumnElement[bool]:
+        max_length = int(config.get("ckanext.opengovpe.search.max_query_length"))
+        if len(text) > max_length:
+            raise SearchQueryError(
+                f"Query is too long ({len(text)} characters, at most {max_length})")
+        if text.lstrip().startswith("{!") or "_query_:" in text or "_val_:" in text:
+            raise SearchQueryError("Local parameters and magic fields are not supported")
+        return translator.translate(parse_query(text))
+
+    def _where(self, query: dict[str, Any], permission_labels: Optional[list[str]],
+               translator: Translator) -> sa.ColumnElement[bool]:
+        conditions: list[sa.ColumnElement[bool]] = [self._site_filter()]
+        q = query.get("q")
+        if isinstance(q, list):
+            q = " ".join(str(p) for p in q)
+        if q and q.strip() not in ('""', "''", "*:*", "*"):
+            conditions.append(self._condition(q, translator))
+
+        fq = query.get("fq")
+        fq_texts = [str(f) for f in fq] if isinstance(fq, list) else _as_list(fq)
+        fq_texts.extend(str(f) for f in query.get("fq_list", []) or [])
+        # filters never count towards the score
+        filter_translator = Translator()
+        conditions.extend(self._condition(text, filter_translator)
+                          for text in fq_texts if text.strip())
+        if not any("+state:" in text for text in fq_texts):
+            conditions.append(T.c.state == "active")
+        if permission_labels is not None:
+            conditions.append(T.c.permission_labels.op("&&")(
+                sa.cast(sa.literal(list(permission_labels)), T.c.permission_labels.type)))
+        return sa.and_(*conditions)
+
+    def run(self, query: dict[str, Any],
+            permission_labels: Optional[list[str]] = None,
+            **kwargs: Any) -> dict[str, Any]:
+        '''Run a dataset search, as CKAN's Solr query does.
+
+        :param query: Solr-style parameters: q, fq, fq_list, sort, rows, start,
+            fl, facet, facet.field, facet.limit, facet.mincount
+        :param permission_labels: only datasets carrying one of these labels;
+            None for no filter
+        :returns: dict with ``results`` and ``count``; facets in ``self.facets``
+        '''
+        unknown = set(query.keys()) - ACCEPTED_PARAMETERS
+        if unknown:
+            raise SearchQueryError(f"Invalid search parameters: {sorted(unknown)}")
+
+        translator = Translator()
+        where = self._where(query, permission_labels, translator)
+        rank = rank_expression(translator.rank_queries)
+        rows = min(_int(query, "rows", 10, 0),
+                   max(int(config.get("ckan.search.rows_max") or 1000), 1000))
+        start = _int(query, "start", 0, 0)
+        order = _sort_clauses(str(query.get("sort") or "score desc, metadata_modified desc"),
+                              rank)
+        fl = _field_list(query.get("fl") or "name")
+
+        count_rows = self._execute(sa.select(sa.func.count().label("n")).where(where))
+        self.count = int(count_rows[0]["n"])
+        self.results = []
+        if rows and self.count > start:
+            page = (sa.select(*self._columns(fl, rank)).where(where).order_by(*order)
+                    .limit(rows).offset(start))
+            self.results = [self._result(row, fl) for row in self._execute(page)]
+        self.facets = self._facets(query, where)
+
+        if fl in (["id"], ["name"]):
+            self.results = [r.get(fl[0]) for r in self.results]
+        return {"results": self.results, "count": self.count}
+
+    @staticmethod
+    def _columns(fl: list[str], rank: Optional[sa.ColumnElement[Any]]
+                 ) -> list[sa.ColumnElement[Any]]:
+        columns: list[sa.ColumnElement[Any]] = [T.c.id, T.c.name, T.c.stored]
+        for name in ("data_dict", "validated_data_dict"):
+            if name in fl or "*" in fl:
+                columns.append(T.c[name])
+        if "score" in fl:
+            columns.append((rank if rank is not None else sa.literal(1.0)).label("score"))
+        return columns
+
+    @staticmethod
+    def _result(row: Any, fl: list[str]) -> dict[str, Any]:
+        stored = row["stored"] or {}
+        if "*" in fl:
+            result = dict(stored)
+            for name in ("data_dict", "validated_data_dict"):
+                result[name] = row.get(name)
+        else:
+            result = {}
+            for name in fl:
+                if name in ("data_dict", "validated_data_dict", "score"):
+                    result[name] = row.get(name)
+                elif name == "id":
+                    result["id"] = row["id"]
+                elif name == "name":
+                    result["name"] = row["name"]
+                elif name in stored:
+                    result[name] = stored[name]
+        extras = {key[len("extras_"):]: result.pop(key)
+                  for key in [k for k in result if k.startswith("extras_")]}
+        if extras:
+            result["extras"] = extras
+        return result
+
+    def _facets(self, query: dict[str, Any], where: sa.ColumnElement[bool]
+                ) -> dict[str, dict[str, int]]:
+        if str(query.get("facet", "true")).lower() == "false":
+            return {}
+        names = _as_list(query.get("facet.field"))
+        if not names:
+            return {}
+        for name in names:
+            if not fields.is_valid_field_name(name):
+                raise SearchQueryError(f"Invalid facet field: {name[:50]!r}")
+        limit = query.get("facet.limit")
+        limit = int(config.get("search.facets.limit")) if limit in (None, "") else limit
+        try:
+            limit = int(limit)
+            mincount = int(query.get("facet.mincount", 1) or 0)
+        except (TypeError, ValueError) as exc:
+            raise SearchQueryError("'facet.limit' and 'facet.mincount' must be integers") \
+                from exc
+
+        matched = sa.select(T.c.terms).where(where).cte("matched")
+        selects = []
+        for position, name in enumerate(dict.fromkeys(names)):
+            values = sa.func.jsonb_array_elements_text(matched.c.terms[name]) \
+                .table_valued("value")
+            counted = (sa.select(sa.literal(position).label("facet"),
+                                 values.c.value.label("value"),
+                                 sa.func.count().label("n"))
+                       .select_from(matched).join(values, sa.true())
+                       .group_by(values.c.value)
+                       .having(sa.func.count() >= max(mincount, 1))
+                       .order_by(sa.func.count().desc(), values.c.value))
+            if limit >= 0:
+                counted = counted.limit(limit)
+            selects.append(counted.subquery().select())
+        statement = sa.union_all(*selects) if len(selects) > 1 else selects[0]
+        unique_names = list(dict.fromkeys(names))
+        facets: dict[str, dict[str, int]] = {name: {} for name in unique_names}
+        rows = sorted(self._execute(statement),
+                      key=lambda r: (r["facet"], -int(r["n"]), r["value"]))
+        for row in rows:
+            facets[unique_names[row["facet"]]][row["value"]] = int(row["n"])
+        return facets
