@@ -10,8 +10,8 @@ import re
 # Weighted full-text sections of ``tsv``: title above tags above description,
 # the way CKAN's dismax boosts name^4 title^4 tags^2 groups^2 text.
 WEIGHT_FIELDS: dict[str, tuple[str, ...]] = {
-    "A": ("title", "name"),
-    "B": ("tags", "groups", "organization"),
+    "A": ("title",),
+    "B": ("name", "tags", "groups", "organization"),
     "C": ("notes",),
 }
 # relative weights of D, C, B, A for ts_rank

@@ -30,7 +30,7 @@ search_doc_table = sa.Table(
     sa.Column("stored", pg.JSONB, nullable=False),
     sa.Column("data_dict", sa.Text),
     sa.Column("validated_data_dict", sa.Text),
-    # weighted full text: A title/name, B tags/groups/organization, C notes, D the rest
+    # weighted full text: A title, B name/tags/groups/organization, C notes, D the rest
     sa.Column("tsv", pg.TSVECTOR, nullable=False),
     sa.Column("indexed_at", sa.TIMESTAMP(timezone=True), nullable=False,
               server_default=sa.func.now()),
