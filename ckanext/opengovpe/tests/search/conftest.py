@@ -65,9 +65,6 @@ def corpus(clean_db) -> dict[str, Any]:
         "private": make(
             "borrador-interno", "Contratación reservada interna", oece,
             private=True, tags=["obras"], formats=["CSV"]),
-        "other_type": make(
-            "plan-apertura-oece", "Plan de apertura de datos", oece,
-            type="plan-apertura", tags=["plan"]),
     }
     _set_modified("proveedores", datetime.datetime(2019, 5, 1, 12, 0, 0))
     from ckan.lib.search import rebuild

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "corpus")
 
@@ -79,8 +79,7 @@ class TestFieldedQueries:
         assert names(q=f'id:"{dataset["id"]}"') == ["contratos-vigentes"]
 
     def test_everything(self):
-        # every public, active dataset of every type
-        assert search(q="*:*")["count"] == 7
+        assert search(q="*:*")["count"] == 6
 
 
 class TestBooleanLogic:
@@ -137,8 +136,7 @@ class TestFiltersAndFacets:
                      sort="name asc") == ["contratacion-obras", "contratos-vigentes"]
 
     def test_facet_counts(self):
-        result = search(q="*:*", fq="+dataset_type:dataset",
-                        **{"facet.field": '["organization", "res_format", "tags"]'})
+        result = search(q="*:*", **{"facet.field": '["organization", "res_format", "tags"]'})
         facets = result["facets"]
         assert facets["organization"] == {"oece": 3, "minsa": 3}
         assert facets["res_format"] == {"CSV": 3, "JSON": 2, "PDF": 1, "XLSX": 1}
@@ -194,8 +192,11 @@ class TestSortPagingFields:
 
 
 class TestStatesAndTypes:
-    def test_other_dataset_types_are_filtered_by_type(self):
+    def test_other_dataset_types_are_filtered_by_type(self, corpus):
+        factories.Dataset(name="plan-apertura-oece", type="plan-apertura",
+                          owner_org=corpus["oece"]["id"])
         assert names(fq="+dataset_type:plan-apertura") == ["plan-apertura-oece"]
+        assert "plan-apertura-oece" in names()
         assert "plan-apertura-oece" not in names(fq="+dataset_type:dataset")
 
     def test_drafts(self, corpus):
