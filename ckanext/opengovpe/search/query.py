@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 import ckan.model as model
-from ckan.common import config
+from ckan.common import _, config
 from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
@@ -34,7 +34,7 @@ def _as_list(value: Any) -> list[str]:
             try:
                 loaded = json.loads(text)
             except ValueError as exc:
-                raise SearchQueryError(f"Invalid list: {text[:50]!r}") from exc
+                raise SearchQueryError(_("Invalid list: {value}").format(value=text[:50])) from exc
             return [str(v) for v in loaded]
         return [text]
     if isinstance(value, Iterable):
@@ -49,9 +49,10 @@ def _int(params: dict[str, Any], key: str, default: int, minimum: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
-        raise SearchQueryError(f"'{key}' must be an integer") from exc
+        raise SearchQueryError(_("'{key}' must be an integer").format(key=key)) from exc
     if number < minimum:
-        raise SearchQueryError(f"'{key}' must be at least {minimum}")
+        raise SearchQueryError(
+            _("'{key}' must be at least {minimum}").format(key=key, minimum=minimum))
     return number
 
 
@@ -61,7 +62,8 @@ def _field_list(value: Any) -> list[str]:
         names.extend(p for p in part.replace(",", " ").split() if p)
     for name in names:
         if name != "*" and not fields.is_valid_field_name(name):
-            raise SearchQueryError(f"Invalid field in 'fl': {name[:50]!r}")
+            raise SearchQueryError(
+                _("Invalid field in 'fl': {name}").format(name=name[:50]))
     return names
 
 
@@ -89,7 +91,7 @@ def _sort_clauses(sort: str, rank: Optional[sa.ColumnElement[Any]]
             pieces.append("asc")
         if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc") \
                 or not fields.is_valid_field_name(pieces[0]):
-            raise SearchQueryError('Invalid "sort" parameter')
+            raise SearchQueryError(_('Invalid "sort" parameter'))
         descending = pieces[1].lower() == "desc"
         for expression in _sort_expressions(pieces[0], rank):
             ordered = expression.desc() if descending else expression.asc()
@@ -119,11 +121,14 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         except sa_exc.OperationalError as exc:
             if "statement timeout" in str(exc.orig):
                 raise SearchQueryError(
-                    "The query took too long to run; simplify it") from exc
+                    _("The query took too long to run; simplify it")) from exc
             log.warning("Search index unavailable: %s", exc.orig)
             raise SolrConnectionError("The search index is not available") from exc
+        except RecursionError as exc:
+            # compiling a very deep expression tree
+            raise SearchQueryError(_("Query is nested too deeply")) from exc
         except sa_exc.DataError as exc:
-            raise SearchQueryError(f"Invalid value in query: {exc.orig}") from exc
+            raise SearchQueryError(_("Invalid value in query")) from exc
         except sa_exc.DBAPIError as exc:
             log.error("Search query failed: %s", exc.orig)
             raise SearchError("The search index failed to run the query") from exc
@@ -152,12 +157,19 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     # ------------------------------------------------------------------
     def _condition(self, text: str, translator: Translator) -> sa.ColumnElement[bool]:
         max_length = int(config.get("ckanext.opengovpe.search.max_query_length"))
+        if "\x00" in text:
+            raise SearchQueryError(_("Query contains a NUL character"))
         if len(text) > max_length:
             raise SearchQueryError(
-                f"Query is too long ({len(text)} characters, at most {max_length})")
+                _("Query is too long ({length} characters, at most {max_length})")
+                .format(length=len(text), max_length=max_length))
         if text.lstrip().startswith("{!") or "_query_:" in text or "_val_:" in text:
-            raise SearchQueryError("Local parameters and magic fields are not supported")
-        return translator.translate(parse_query(text))
+            raise SearchQueryError(
+                _("Local parameters and magic fields are not supported"))
+        try:
+            return translator.translate(parse_query(text))
+        except RecursionError as exc:
+            raise SearchQueryError(_("Query is nested too deeply")) from exc
 
     def _where(self, query: dict[str, Any], permission_labels: Optional[list[str]],
                translator: Translator) -> sa.ColumnElement[bool]:
@@ -195,7 +207,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         '''
         unknown = set(query.keys()) - ACCEPTED_PARAMETERS
         if unknown:
-            raise SearchQueryError(f"Invalid search parameters: {sorted(unknown)}")
+            raise SearchQueryError(_("Invalid search parameters: {names}").format(
+                names=", ".join(sorted(unknown))))
 
         translator = Translator()
         where = self._where(query, permission_labels, translator)
@@ -264,14 +277,16 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             return {}
         for name in names:
             if not fields.is_valid_field_name(name):
-                raise SearchQueryError(f"Invalid facet field: {name[:50]!r}")
+                raise SearchQueryError(
+                    _("Invalid facet field: {name}").format(name=name[:50]))
         limit = query.get("facet.limit")
         limit = int(config.get("search.facets.limit")) if limit in (None, "") else limit
         try:
             limit = int(limit)
             mincount = int(query.get("facet.mincount", 1) or 0)
         except (TypeError, ValueError) as exc:
-            raise SearchQueryError("'facet.limit' and 'facet.mincount' must be integers") \
+            raise SearchQueryError(
+                _("'facet.limit' and 'facet.mincount' must be integers")) \
                 from exc
 
         matched = sa.select(T.c.terms).where(where).cte("matched")

@@ -14,6 +14,7 @@ from luqum.exceptions import ParseError
 from luqum.thread import parse
 from sqlalchemy.dialects import postgresql as pg
 
+from ckan.common import _
 from ckan.lib.search.common import SearchQueryError
 
 from . import datemath, fields
@@ -33,12 +34,16 @@ def parse_query(text: str) -> tree.Item:
     try:
         return parse(text)
     except ParseError as exc:
-        raise SearchQueryError(f"Query syntax error: {exc}") from exc
+        raise SearchQueryError(_(
+            "Query syntax error: check parentheses, quotes, ranges and operators")
+        ) from exc
     except RecursionError as exc:
-        raise SearchQueryError("Query is nested too deeply") from exc
+        raise SearchQueryError(_("Query is nested too deeply")) from exc
     except (TypeError, ValueError, IndexError, AttributeError) as exc:
         # PLY reports some malformed input this way
-        raise SearchQueryError(f"Query syntax error: {exc}") from exc
+        raise SearchQueryError(_(
+            "Query syntax error: check parentheses, quotes, ranges and operators")
+        ) from exc
 
 
 def _like_escape(value: str) -> str:
@@ -93,16 +98,18 @@ class Translator:
         for node_type, handler in self._HANDLERS:
             if isinstance(node, node_type):
                 return handler(self, node, field, negated)
-        raise SearchQueryError(f"Unsupported query element: {type(node).__name__}")
+        raise SearchQueryError(
+            _("Unsupported query element: {name}").format(name=type(node).__name__))
 
     def _search_field(self, node: tree.SearchField, field: str | None, negated: bool
                       ) -> sa.ColumnElement[bool]:
         if node.name == "*":
             if isinstance(node.expr, tree.Word) and node.expr.value == "*":
                 return sa.true()
-            raise SearchQueryError("'*' can only be used as '*:*'")
+            raise SearchQueryError(_("'*' can only be used as '*:*'"))
         if not fields.is_valid_field_name(node.name):
-            raise SearchQueryError(f"Invalid field name: {node.name[:50]!r}")
+            raise SearchQueryError(
+                _("Invalid field name: {name}").format(name=node.name[:50]))
         return self._node(node.expr, node.name, negated)
 
     def _inner(self, node: tree.Item, field: str | None, negated: bool
@@ -147,7 +154,7 @@ class Translator:
 
     def _regex(self, node: tree.Regex, field: str | None, negated: bool
                ) -> sa.ColumnElement[bool]:
-        raise SearchQueryError("Regular expressions are not supported in queries")
+        raise SearchQueryError(_("Regular expressions are not supported in queries"))
 
     def _phrase(self, node: tree.Phrase, field: str | None, negated: bool
                 ) -> sa.ColumnElement[bool]:
@@ -168,7 +175,8 @@ class Translator:
     def _count(self) -> None:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
-            raise SearchQueryError(f"Query has more than {MAX_CLAUSES} clauses")
+            raise SearchQueryError(
+                _("Query has more than {count} clauses").format(count=MAX_CLAUSES))
 
     # leaves -----------------------------------------------------------------
     def _tsquery(self, kind: str, value: str) -> sa.ColumnElement[Any]:
@@ -218,7 +226,8 @@ class Translator:
             try:
                 moment = datemath.resolve(value)
             except datemath.DateMathError as exc:
-                raise SearchQueryError(f"Invalid date for {field}: {exc}") from exc
+                raise SearchQueryError(
+                    _("Invalid date for {field}").format(field=field)) from exc
             return T.c[field] == moment
         if field == "permission_labels":
             return T.c.permission_labels.any(value)
@@ -261,7 +270,8 @@ class Translator:
                include_low: bool, include_high: bool) -> sa.ColumnElement[bool]:
         self._count()
         if field is None:
-            raise SearchQueryError("A range needs a field, as in num_resources:[1 TO 5]")
+            raise SearchQueryError(
+                _("A range needs a field, as in num_resources:[1 TO 5]"))
         lo, hi = (_bound(node) for node in (low, high))
         if lo is None and hi is None:
             return self._exists_field(field)
@@ -277,7 +287,7 @@ class Translator:
 
         if field in fields.DATE_COLUMNS:
             if kind != "date":
-                raise SearchQueryError(f"{field} ranges take dates")
+                raise SearchQueryError(_("{field} ranges take dates").format(field=field))
             return compare(T.c[field])
         if field in fields.COLUMN_FIELDS and kind == "string":
             return compare(T.c[field].collate("C"))
@@ -308,7 +318,7 @@ Translator._HANDLERS = (
 
 def _bound(node: tree.Item) -> str | None:
     if not isinstance(node, (tree.Word, tree.Phrase)):
-        raise SearchQueryError("Range bounds must be single values")
+        raise SearchQueryError(_("Range bounds must be single values"))
     text = _unescape(node.value.strip('"'))
     return None if text == "*" else text
 
@@ -327,7 +337,8 @@ def _typed_bounds(field: str, lo: str | None, hi: str | None) -> tuple[str, Any,
                     datemath.resolve(lo) if lo is not None else None,
                     datemath.resolve(hi) if hi is not None else None)
         except datemath.DateMathError as exc:
-            raise SearchQueryError(f"Invalid date in range on {field}: {exc}") from exc
+            raise SearchQueryError(
+                _("Invalid date in range on {field}").format(field=field)) from exc
     if numeric:
         return ("number",
                 float(lo) if lo is not None else None,
