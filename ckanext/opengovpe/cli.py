@@ -7,6 +7,8 @@ import ckan.plugins.toolkit as tk
 
 from .demo import seed as demo_seed
 
+__all__ = ["opengovpe"]
+
 
 @click.group(short_help="Open-data programme commands (ckanext-opengovpe)")
 def opengovpe() -> None:
@@ -25,7 +27,3 @@ def seed_demo(organization: str | None) -> None:
             click.echo(f"created {item}")
     else:
         click.echo("demo content already present")
-
-
-def get_commands() -> list[click.Group]:
-    return [opengovpe]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -21,7 +20,6 @@ class OpengovpeSearchPlugin(p.SingletonPlugin):
 
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
-    p.implements(p.IPluginObserver, inherit=True)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
@@ -33,11 +31,6 @@ class OpengovpeSearchPlugin(p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
         dispatch.install()
-
-    # IPluginObserver
-    def before_unload(self, plugin: Any) -> None:
-        if plugin is self:
-            dispatch.uninstall()
 
 
 @tk.blanket.cli
