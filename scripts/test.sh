@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite, on real PostgreSQL and Redis, set up from scratch if needed.
+# The whole test suite, on real PostgreSQL and Redis (and headless Chromium for the
+# browser tests), set up from scratch if needed.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k search).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB_NAME="${OPENGOVPE_TEST_DB_NAME:-ckan_opengovpe_test}"
 
-ensure_system_packages
+ensure_system_packages chromium
 ensure_postgres
 ensure_database "$DB_NAME"
 ensure_redis

@@ -82,7 +82,8 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
         strings = [_clean_text(s) for s in _as_strings(value)]
         stored[key] = _jsonable(value)
         if key not in fields.PROSE_FIELDS:
-            kept = [s[: fields.MAX_TERM_LENGTH] for s in strings]
+            # empty values are not terms: no blank facet entries
+            kept = [s[: fields.MAX_TERM_LENGTH] for s in strings if s.strip()]
             if kept:
                 terms[key] = kept
         weight = fields.FIELD_WEIGHT.get(key)
