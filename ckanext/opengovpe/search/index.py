@@ -8,35 +8,50 @@ committed, or rolled back, together.
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import insert
 
 import ckan.model as model
 from ckan.common import config
 from ckan.lib.search.common import SearchIndexError
 from ckan.lib.search.index import PackageSearchIndex
 
+from .cache import bump_generation
 from .document import build_row
 from .model import TEXT_SEARCH_CONFIG, search_doc_table as T
 
 log = logging.getLogger(__name__)
 
-_WEIGHTS = ("A", "B", "C", "D")
-
-
-def _tsv_expression(sections: dict[str, str]) -> sa.ColumnElement[Any]:
-    config_name = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
-    parts = [sa.func.setweight(sa.func.to_tsvector(config_name, sa.literal(sections[w])),
-                               sa.literal_column(f"'{w}'"))
-             for w in _WEIGHTS]
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined.op("||")(part)
-    return combined
+# One statement, compiled once: CKAN indexes thousands of datasets in a rebuild.
+_UPSERT = sa.text(f"""
+INSERT INTO opengovpe_search_doc (
+    index_id, id, site_id, name, title_sort, state, capacity, dataset_type, owner_org,
+    metadata_created, metadata_modified, permission_labels, terms, stored, data_dict,
+    validated_data_dict, tsv, indexed_at)
+VALUES (
+    :index_id, :id, :site_id, :name, :title_sort, :state, :capacity, :dataset_type,
+    :owner_org, :metadata_created, :metadata_modified, :permission_labels,
+    CAST(:terms AS jsonb), CAST(:stored AS jsonb), :data_dict, :validated_data_dict,
+    setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_a), 'A')
+    || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_b), 'B')
+    || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_c), 'C')
+    || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_d), 'D'),
+    now())
+ON CONFLICT (index_id) DO UPDATE SET
+    id = EXCLUDED.id, site_id = EXCLUDED.site_id, name = EXCLUDED.name,
+    title_sort = EXCLUDED.title_sort, state = EXCLUDED.state,
+    capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type,
+    owner_org = EXCLUDED.owner_org, metadata_created = EXCLUDED.metadata_created,
+    metadata_modified = EXCLUDED.metadata_modified,
+    permission_labels = EXCLUDED.permission_labels, terms = EXCLUDED.terms,
+    stored = EXCLUDED.stored, data_dict = EXCLUDED.data_dict,
+    validated_data_dict = EXCLUDED.validated_data_dict, tsv = EXCLUDED.tsv,
+    indexed_at = EXCLUDED.indexed_at
+""")
 
 
 def write_documents(docs: list[dict[str, Any]]) -> None:
@@ -44,16 +59,12 @@ def write_documents(docs: list[dict[str, Any]]) -> None:
     for doc in docs:
         row = build_row(doc)
         sections = row.pop("tsv_sections")
-        values = dict(row, tsv=_tsv_expression(sections), indexed_at=sa.func.now())
-        statement = insert(T).values(**values)
-        updated = {c: statement.excluded[c] for c in values if c != "index_id"}
-        updated["tsv"] = _tsv_expression(sections)
-        updated["indexed_at"] = sa.func.now()
-        statement = statement.on_conflict_do_update(index_elements=[T.c.index_id],
-                                                    set_=updated)
+        params = dict(row, terms=json.dumps(row["terms"]), stored=json.dumps(row["stored"]),
+                      tsv_a=sections["A"], tsv_b=sections["B"], tsv_c=sections["C"],
+                      tsv_d=sections["D"])
         try:
-            with model.Session.begin_nested():
-                model.Session.execute(statement)
+            model.Session.execute(_UPSERT, params)
+            bump_generation(row["site_id"])
         except sa_exc.DBAPIError as exc:
             log.error("Could not index dataset %s: %s", row["id"], exc.orig)
             raise SearchIndexError(f"Could not index dataset {row['id']}") from exc
@@ -84,8 +95,8 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
             T.c.site_id == config.get("ckan.site_id"),
             sa.or_(T.c.id == reference, T.c.name == reference))
         try:
-            with model.Session.begin_nested():
-                model.Session.execute(statement)
+            model.Session.execute(statement)
+            bump_generation(config.get("ckan.site_id"))
         except sa_exc.DBAPIError as exc:
             raise SearchIndexError(f"Could not remove {reference} from the index") from exc
 
@@ -96,6 +107,7 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         try:
             model.Session.execute(sa.delete(T).where(
                 T.c.site_id == config.get("ckan.site_id")))
+            bump_generation(config.get("ckan.site_id"))
             model.Session.commit()
         except sa_exc.DBAPIError as exc:
             model.Session.rollback()

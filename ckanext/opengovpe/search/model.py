@@ -47,3 +47,11 @@ search_doc_table = sa.Table(
     sa.Index("opengovpe_search_doc_labels_idx", "permission_labels",
              postgresql_using="gin"),
 )
+
+# bumped in the transaction of every index write; keys the facet cache
+search_state_table = sa.Table(
+    "opengovpe_search_state",
+    meta.metadata,
+    sa.Column("site_id", sa.Text, primary_key=True),
+    sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
+)

@@ -14,6 +14,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnection
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
 from . import fields
+from .cache import cached_facets
 from .model import search_doc_table as T
 from .translate import Translator, parse_query, rank_expression
 
@@ -212,6 +213,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
         translator = Translator()
         where = self._where(query, permission_labels, translator)
+        self._cache_key = [query.get("q"), query.get("fq"), query.get("fq_list"),
+                           sorted(permission_labels) if permission_labels is not None
+                           else None]
         rank = rank_expression(translator.rank_queries)
         rows = min(_int(query, "rows", 10, 0),
                    max(int(config.get("ckan.search.rows_max") or 1000), 1000))
@@ -289,6 +293,14 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                 _("'facet.limit' and 'facet.mincount' must be integers")) \
                 from exc
 
+        key = self._cache_key + [names, limit, mincount]
+        if "NOW" in json.dumps(key, default=str):
+            # date math moves with the clock: never cached
+            return self._count_facets(names, limit, mincount, where)
+        return cached_facets(key, lambda: self._count_facets(names, limit, mincount, where))
+
+    def _count_facets(self, names: list[str], limit: int, mincount: int,
+                      where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
         matched = sa.select(T.c.terms).where(where).cte("matched")
         selects = []
         for position, name in enumerate(dict.fromkeys(names)):

@@ -215,3 +215,20 @@ class TestStatesAndTypes:
                             title="Camas de cuidados")
         assert names(q="cuidados") == ["camas-uci"]
         assert "camas-uci" not in names(q="title:UCI")
+
+
+class TestFacetCache:
+    def test_counts_follow_every_change(self, corpus):
+        params = {"facet.field": '["res_format"]'}
+        assert search(**params)["facets"]["res_format"]["PDF"] == 1
+        assert search(**params)["facets"]["res_format"]["PDF"] == 1  # served from the cache
+        factories.Dataset(owner_org=corpus["minsa"]["id"],
+                          resources=[{"url": "http://example.org/x.pdf", "format": "PDF"}])
+        assert search(**params)["facets"]["res_format"]["PDF"] == 2
+        helpers.call_action("package_delete", _as(corpus), id="licitacion-medicamentos")
+        assert search(**params)["facets"]["res_format"]["PDF"] == 1
+
+    def test_counts_differ_per_user(self, app, corpus):
+        public = search(**{"facet.field": '["tags"]'})["facets"]["tags"]["obras"]
+        every = search(include_private=True, **{"facet.field": '["tags"]'})
+        assert (public, every["facets"]["tags"]["obras"]) == (1, 2)

@@ -1,0 +1,71 @@
+"""Facet counts cached in Redis until the index changes.
+
+Counting facets over every matching dataset is the one costly part of a
+search (the /dataset page asks for five facets over the whole catalogue on
+every visit). The counts only change when the index does, so each write bumps
+a per-site generation number in the same transaction as the write, and cached
+counts are keyed on it: a reader that sees the new generation also sees the
+new rows, and no stale count is ever served.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from redis.exceptions import RedisError
+
+import ckan.model as model
+from ckan.common import config
+from ckan.lib.redis import connect_to_redis
+
+log = logging.getLogger(__name__)
+
+# Generations follow the clock (in microseconds) as well as the count of writes,
+# so numbers never repeat even after the state row is lost, e.g. a database reset.
+_BUMP = sa.text("""
+INSERT INTO opengovpe_search_state (site_id, generation)
+VALUES (:site_id, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+ON CONFLICT (site_id) DO UPDATE SET generation = GREATEST(
+    opengovpe_search_state.generation + 1,
+    (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+""")
+_READ = sa.text("SELECT generation FROM opengovpe_search_state WHERE site_id = :site_id")
+
+
+def bump_generation(site_id: str) -> None:
+    model.Session.execute(_BUMP, {"site_id": site_id})
+
+
+def current_generation(site_id: str) -> int:
+    value = model.Session.execute(_READ, {"site_id": site_id}).scalar()
+    return int(value or 0)
+
+
+def cached_facets(key_parts: list[Any],
+                  compute: Callable[[], dict[str, dict[str, int]]]
+                  ) -> dict[str, dict[str, int]]:
+    """Return the facet counts for ``key_parts``, computing them on a miss."""
+    ttl = int(config.get("ckanext.opengovpe.search.facet_cache_ttl"))
+    if ttl <= 0:
+        return compute()
+    site_id = config.get("ckan.site_id")
+    digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str)
+                            .encode("utf-8")).hexdigest()
+    key = f"{site_id}:opengovpe_search:facets:{current_generation(site_id)}:{digest}"
+    try:
+        redis = connect_to_redis()
+        hit = redis.get(key)
+        if hit is not None:
+            return json.loads(hit)
+    except RedisError as exc:
+        log.warning("Facet cache unavailable: %s", exc)
+        return compute()
+    facets = compute()
+    try:
+        redis.set(key, json.dumps(facets), ex=ttl)
+    except RedisError as exc:
+        log.warning("Facet cache unavailable: %s", exc)
+    return facets
