@@ -18,11 +18,13 @@ def login(page, base: str, name: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def create_dataset(page, base: str, title: str, visibility: str) -> None:
+def create_dataset(page, base: str, title: str, slug: str, visibility: str) -> None:
     page.goto(f"{base}/dataset/new")
+    page.wait_for_load_state("networkidle")
     page.fill("#field-title", title)
-    # the URL slug is filled from the title by the form's script
-    page.wait_for_function("document.getElementById('field-name').value.length > 0")
+    # the form's script proposes the URL from the title and hides the field;
+    # set it as that script would, without racing it
+    page.evaluate("slug => { document.getElementById('field-name').value = slug; }", slug)
     page.fill("#field-notes", f"{title}: procesos y montos adjudicados.")
     page.select_option("#field-private", visibility)
     page.click("button[name=save]")
@@ -42,13 +44,18 @@ def test_publish_and_find_in_spanish(live_server, browser_page):
     login(page, live_server, "coordinadora", "Clave-segura-2026")
 
     page.goto(f"{live_server}/organization/new")
+    page.wait_for_load_state("networkidle")
     page.fill("#field-name", "Municipalidad Provincial del Cusco")
+    page.evaluate("() => { document.getElementById('field-url').value ="
+                  " 'municipalidad-provincial-del-cusco'; }")
     page.fill("#field-description", "Gobierno local del Cusco.")
     page.click("button[name=save]")
     page.wait_for_url("**/organization/municipalidad-provincial-del-cusco")
 
-    create_dataset(page, live_server, "Contratación de obras públicas en el Cusco", "False")
-    create_dataset(page, live_server, "Informe reservado de auditoría", "True")
+    create_dataset(page, live_server, "Contratación de obras públicas en el Cusco",
+                   "obras-cusco", "False")
+    create_dataset(page, live_server, "Informe reservado de auditoría",
+                   "informe-auditoria", "True")
     page.screenshot(path=str(ARTIFACTS / "publish-admin-view.png"), full_page=True)
 
     # a citizen, not logged in
