@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -10,6 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
 from . import declarations
+from .programme import publication
 from .search import dispatch
 
 HERE = os.path.dirname(__file__)
@@ -33,6 +35,10 @@ class OpengovpeSearchPlugin(p.SingletonPlugin):
         dispatch.install()
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.blueprints
+@tk.blanket.helpers
 @tk.blanket.cli
 class OpengovpePlugin(p.SingletonPlugin):
     """``opengovpe``: the institutional open-data programme and its pages."""
@@ -40,6 +46,7 @@ class OpengovpePlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
     p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
@@ -58,3 +65,13 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     def i18n_domain(self) -> str:
         return "ckanext-opengovpe"
+
+    # IPackageController: an inventory item follows its linked dataset
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication.sync_items(pkg_dict["id"], context.get("user"))
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication.sync_items(pkg_dict["id"], context.get("user"))
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication.sync_items(pkg_dict["id"], context.get("user"), deleting=True)

@@ -6,7 +6,7 @@ import pytest
 from ckan.common import config
 
 # plugins with alembic migrations of their own, in the order they are applied
-MIGRATING_PLUGINS = ("activity", "harvest", "opengovpe_search")
+MIGRATING_PLUGINS = ("activity", "harvest", "opengovpe_search", "opengovpe")
 
 
 @pytest.fixture

@@ -1,0 +1,503 @@
+"""Actions of the open-data programme: opening-plan items and milestones, progress,
+due milestones, an entity's programme status and the national scoreboard."""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ..model import demand_table, evidence_table, milestone_table, plan_item_table
+from ..programme import progress, records, status
+from . import schema
+
+PLAN_TYPE = "plan-apertura"
+
+
+def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context
+              ) -> dict[str, Any]:
+    data, errors = tk.navl_validate(data_dict, schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _plan(plan_id: str) -> model.Package:
+    plan = model.Package.get(plan_id)
+    if plan is None or plan.type != PLAN_TYPE or plan.state == "deleted":
+        raise tk.ObjectNotFound(tk._("Plan not found"))
+    return plan
+
+
+def _today() -> datetime.date:
+    return datetime.date.today()
+
+
+def _check_milestone(data: dict[str, Any], evidence_count: int) -> dict[str, list[str]]:
+    """Business rules of a milestone, as field-level errors."""
+    errors: dict[str, list[str]] = {}
+    start, end = data.get("start_date"), data.get("end_date")
+    if start and end and start > end:
+        errors["end_date"] = [tk._("End date must not be before the start date")]
+    actual = data.get("actual_end_date")
+    if actual and start and actual < start:
+        errors["actual_end_date"] = [tk._("Actual end date must not be before the start date")]
+    completed = data.get("status") == progress.COMPLETED
+    if completed:
+        if not actual:
+            errors["actual_end_date"] = [tk._("A completed milestone needs its actual end date")]
+        if evidence_count < 1:
+            errors["evidence"] = [tk._("A completed milestone needs at least one evidence")]
+        if data.get("progress") != 100:
+            errors["progress"] = [tk._("A completed milestone is at 100%")]
+    elif data.get("progress") == 100:
+        errors["progress"] = [tk._("Only a completed milestone is at 100%")]
+    return errors
+
+
+def _complete_defaults(data: dict[str, Any]) -> None:
+    """A milestone marked completed without a progress figure is at 100%."""
+    if data.get("status") == progress.COMPLETED and data.get("_progress_missing"):
+        data["progress"] = 100
+    data.pop("_progress_missing", None)
+
+
+def _check_item_dataset(plan: model.Package, dataset_id: str | None) -> dict[str, list[str]]:
+    if not dataset_id:
+        return {}
+    dataset = model.Package.get(dataset_id)
+    if dataset is None or dataset.state == "deleted":
+        return {"dataset_id": [tk._("Dataset not found")]}
+    if dataset.owner_org != plan.owner_org:
+        return {"dataset_id": [tk._("The dataset belongs to another entity")]}
+    return {}
+
+
+def _resolve_dataset(data: dict[str, Any]) -> None:
+    if data.get("dataset_id"):
+        dataset = model.Package.get(data["dataset_id"])
+        if dataset is not None:
+            data["dataset_id"] = dataset.id
+
+
+# items ---------------------------------------------------------------------
+
+def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Add a prioritised dataset to an opening plan's inventory.
+
+    :param plan_id: id or name of the plan (dataset of type ``plan-apertura``)
+    :type plan_id: string
+    :param title: title of the dataset to open
+    :type title: string
+    :param status: planificado, en-preparacion, listo-para-publicar, publicado, descartado
+    :type status: string
+    :param dataset_id: the published dataset, of the same entity (optional)
+    :type dataset_id: string
+    :returns: the new item
+    :rtype: dictionary
+    """
+    tk.check_access("opengovpe_plan_item_create", context, data_dict)
+    data = _validate(data_dict, schema.plan_item_schema(), context)
+    plan = _plan(data["plan_id"])
+    errors = _check_item_dataset(plan, data.get("dataset_id"))
+    if errors:
+        raise tk.ValidationError(errors)
+    _resolve_dataset(data)
+    data["plan_id"] = plan.id
+    data.pop("id", None)
+    row = records.insert(plan_item_table, data)
+    model.repo.commit()
+    return records.as_dict(records.get(plan_item_table, row["id"]))
+
+
+def _item(item_id: str) -> dict[str, Any]:
+    row = records.get(plan_item_table, item_id)
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Item not found"))
+    return row
+
+
+def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change an inventory item; fields not given keep their value.
+
+    :param id: the item's id
+    :type id: string
+    :returns: the updated item
+    :rtype: dictionary
+    """
+    current = _item(tk.get_or_bust(data_dict, "id"))
+    merged = dict(records.as_dict(current), **data_dict, plan_id=current["plan_id"])
+    tk.check_access("opengovpe_plan_item_update", context, merged)
+    data = _validate(merged, schema.plan_item_schema(), context)
+    errors = _check_item_dataset(_plan(current["plan_id"]), data.get("dataset_id"))
+    if errors:
+        raise tk.ValidationError(errors)
+    _resolve_dataset(data)
+    records.update(plan_item_table, current["id"], data)
+    model.repo.commit()
+    return records.as_dict(records.get(plan_item_table, current["id"]))
+
+
+def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> None:
+    """Remove an inventory item (its milestones stay, unlinked).
+
+    :param id: the item's id
+    :type id: string
+    """
+    current = _item(tk.get_or_bust(data_dict, "id"))
+    tk.check_access("opengovpe_plan_item_delete", context, {"plan_id": current["plan_id"]})
+    records.delete(plan_item_table, current["id"])
+    model.repo.commit()
+
+
+# milestones ----------------------------------------------------------------
+
+def _milestone(milestone_id: str) -> dict[str, Any]:
+    row = records.get(milestone_table, milestone_id)
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Milestone not found"))
+    return row
+
+
+def _check_item_of_plan(plan_id: str, item_id: str | None) -> dict[str, list[str]]:
+    if not item_id:
+        return {}
+    item = records.get(plan_item_table, item_id)
+    if item is None or item["plan_id"] != plan_id:
+        return {"item_id": [tk._("The item is not part of this plan")]}
+    return {}
+
+
+def _prepare_milestone(data_dict: DataDict, context: Context) -> dict[str, Any]:
+    progress_missing = data_dict.get("progress") in (None, "")
+    data = _validate(data_dict, schema.milestone_schema(), context)
+    data["_progress_missing"] = progress_missing
+    _complete_defaults(data)
+    return data
+
+
+def opengovpe_milestone_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Add a milestone (hito) to an opening plan.
+
+    :param plan_id: id or name of the plan
+    :type plan_id: string
+    :param name: what is to be done
+    :type name: string
+    :param start_date: ISO date; ``end_date`` must not be earlier
+    :type start_date: string
+    :param status: no-iniciado, en-curso, completado, retrasado, cancelado
+    :type status: string
+    :param progress: 0-100; 100 exactly when completed
+    :type progress: int
+    :param evidence: list of {type, title, url, date}; a completed milestone needs one
+    :type evidence: list of dictionaries
+    :returns: the new milestone with its evidence
+    :rtype: dictionary
+    """
+    tk.check_access("opengovpe_milestone_create", context, data_dict)
+    data = _prepare_milestone(data_dict, context)
+    plan = _plan(data["plan_id"])
+    evidence = data.pop("evidence", [])
+    errors = _check_milestone(data, len(evidence))
+    errors.update(_check_item_of_plan(plan.id, data.get("item_id")))
+    if errors:
+        raise tk.ValidationError(errors)
+    data["plan_id"] = plan.id
+    data.pop("id", None)
+    row = records.insert(milestone_table, data)
+    user_id = _user_id(context)
+    for entry in evidence:
+        records.insert(evidence_table, dict(entry, id=records.new_id(),
+                                            milestone_id=row["id"], recorded_by=user_id))
+    model.repo.commit()
+    return _milestone_dict(row["id"])
+
+
+def _user_id(context: Context) -> str | None:
+    user = model.User.get(context.get("user") or "")
+    return user.id if user else None
+
+
+def _milestone_dict(milestone_id: str) -> dict[str, Any]:
+    row = records.as_dict(_milestone(milestone_id))
+    row["evidence"] = [records.as_dict(e)
+                       for e in records.evidence_for([milestone_id])[milestone_id]]
+    return row
+
+
+def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change a milestone: status, progress, dates, evidence to add.
+
+    :param id: the milestone's id
+    :type id: string
+    :param evidence: evidence to add, list of {type, title, url, date}
+    :type evidence: list of dictionaries
+    :returns: the milestone with all its evidence
+    :rtype: dictionary
+    """
+    current = _milestone(tk.get_or_bust(data_dict, "id"))
+    merged = dict(records.as_dict(current), **data_dict, plan_id=current["plan_id"])
+    if "status" in data_dict and "progress" not in data_dict:
+        merged["progress"] = None
+    tk.check_access("opengovpe_milestone_update", context, merged)
+    data = _prepare_milestone(merged, context)
+    new_evidence = data.pop("evidence", [])
+    existing = len(records.evidence_for([current["id"]])[current["id"]])
+    errors = _check_milestone(data, existing + len(new_evidence))
+    errors.update(_check_item_of_plan(current["plan_id"], data.get("item_id")))
+    if errors:
+        raise tk.ValidationError(errors)
+    records.update(milestone_table, current["id"], data)
+    user_id = _user_id(context)
+    for entry in new_evidence:
+        records.insert(evidence_table, dict(entry, id=records.new_id(),
+                                            milestone_id=current["id"], recorded_by=user_id))
+    model.repo.commit()
+    return _milestone_dict(current["id"])
+
+
+def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> None:
+    """Remove a milestone and its evidence.
+
+    :param id: the milestone's id
+    :type id: string
+    """
+    current = _milestone(tk.get_or_bust(data_dict, "id"))
+    tk.check_access("opengovpe_milestone_delete", context, {"plan_id": current["plan_id"]})
+    records.delete(milestone_table, current["id"])
+    model.repo.commit()
+
+
+def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record a piece of evidence for a milestone.
+
+    :param milestone_id: the milestone's id
+    :type milestone_id: string
+    :param type: acta, informe, dataset-publicado, norma, captura, otro
+    :type type: string
+    :param title: what the evidence is
+    :type title: string
+    :param url: where it can be seen (optional)
+    :type url: string
+    :returns: the milestone with all its evidence
+    :rtype: dictionary
+    """
+    milestone = _milestone(tk.get_or_bust(data_dict, "milestone_id"))
+    tk.check_access("opengovpe_evidence_create", context, {"plan_id": milestone["plan_id"]})
+    data = _validate(data_dict, schema.evidence_schema(), context)
+    data.update(id=records.new_id(), milestone_id=milestone["id"],
+                recorded_by=_user_id(context))
+    records.insert(evidence_table, data)
+    model.repo.commit()
+    return _milestone_dict(milestone["id"])
+
+
+def opengovpe_demand_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record a citizen data request or an access-to-information request behind an item.
+
+    :param item_id: the inventory item's id
+    :type item_id: string
+    :param kind: solicitud-datos or solicitud-acceso-informacion
+    :type kind: string
+    :param reference: the request's file number (optional)
+    :type reference: string
+    :returns: the recorded demand
+    :rtype: dictionary
+    """
+    item = _item(tk.get_or_bust(data_dict, "item_id"))
+    tk.check_access("opengovpe_demand_create", context, {"plan_id": item["plan_id"]})
+    data = _validate(data_dict, schema.demand_schema(), context)
+    row = records.insert(demand_table, dict(data, id=records.new_id()))
+    model.repo.commit()
+    return records.as_dict(records.get(demand_table, row["id"]))
+
+
+# the whole plan ---------------------------------------------------------------
+
+@tk.side_effect_free
+def opengovpe_plan_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A plan's inventory items and milestones, with evidence, demand and progress.
+
+    :param id: id or name of the plan
+    :type id: string
+    :rtype: dictionary
+    """
+    plan = _plan(tk.get_or_bust(data_dict, "id"))
+    tk.check_access("opengovpe_plan_show", context, {"id": plan.id})
+    items = records.items(plan.id)
+    milestones = records.milestones(plan.id)
+    evidence = records.evidence_for(m["id"] for m in milestones)
+    demand = records.demand_for(i["id"] for i in items)
+    summary = progress.summarise(items, milestones, _today())
+    return {
+        "id": plan.id, "name": plan.name, "title": plan.title,
+        "items": [dict(records.as_dict(i), demand=[records.as_dict(d) for d in demand[i["id"]]])
+                  for i in items],
+        "milestones": [dict(records.as_dict(m), overdue=progress.is_overdue(m, _today()),
+                            evidence=[records.as_dict(e) for e in evidence[m["id"]]])
+                       for m in milestones],
+        "progress": summary,
+    }
+
+
+@tk.side_effect_free
+def opengovpe_plan_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Progress of an opening plan: items and milestones by status, overdue
+    milestones, % complete and the IRM-style completion level.
+
+    :param id: id or name of the plan
+    :type id: string
+    :rtype: dictionary
+    """
+    plan = _plan(tk.get_or_bust(data_dict, "id"))
+    tk.check_access("opengovpe_plan_progress", context, {"id": plan.id})
+    return progress.summarise(records.items(plan.id), records.milestones(plan.id), _today())
+
+
+def _entry_errors(entries: list[dict[str, Any]], check: Any) -> list[dict[str, Any]]:
+    found = [check(entry) for entry in entries]
+    return found if any(found) else []
+
+
+def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Save a whole plan's inventory and milestones at once; what is not listed is removed.
+
+    Items and milestones keep their ids (send ``id`` for existing ones), so
+    evidence and demand recorded against them stay. A milestone names its
+    item with ``item_key``: an existing item id, or the ``key`` of a new item.
+
+    :param id: id or name of the plan
+    :type id: string
+    :param items: inventory items, in order
+    :type items: list of dictionaries
+    :param milestones: milestones, in order, each with optional new ``evidence``
+    :type milestones: list of dictionaries
+    :returns: the saved plan, as opengovpe_plan_show
+    :rtype: dictionary
+    """
+    plan = _plan(tk.get_or_bust(data_dict, "id"))
+    tk.check_access("opengovpe_plan_save", context, {"id": plan.id})
+    raw_milestones = data_dict.get("milestones") or []
+    if not isinstance(raw_milestones, list) or not isinstance(data_dict.get("items") or [], list):
+        raise tk.ValidationError({"items": [tk._("Must be a list")]})
+    data = _validate(dict(data_dict, id=plan.id), schema.plan_save_schema(), context)
+    items, milestones = data.get("items", []), data.get("milestones", [])
+    for raw, milestone in zip(raw_milestones, milestones):
+        milestone["_progress_missing"] = raw.get("progress") in (None, "")
+        _complete_defaults(milestone)
+    existing = {m["id"]: m for m in records.milestones(plan.id)}
+    prior_evidence = records.evidence_for(existing)
+    known_items = {i["id"] for i in records.items(plan.id)}
+    keys = {str(i.get("key") or i.get("id")) for i in items} | known_items
+
+    def check_item(item: dict[str, Any]) -> dict[str, Any]:
+        errors = _check_item_dataset(plan, item.get("dataset_id"))
+        if item.get("id") and item["id"] not in known_items:
+            errors["id"] = [tk._("Item not found")]
+        return errors
+
+    def check_milestone(milestone: dict[str, Any]) -> dict[str, Any]:
+        kept = len(prior_evidence.get(milestone.get("id") or "", []))
+        errors = _check_milestone(milestone, kept + len(milestone.get("evidence", [])))
+        reference = milestone.get("item_key") or milestone.get("item_id")
+        if reference and str(reference) not in keys:
+            errors["item_key"] = [tk._("The item is not part of this plan")]
+        if milestone.get("id") and milestone["id"] not in existing:
+            errors["id"] = [tk._("Milestone not found")]
+        return errors
+
+    errors = {"items": _entry_errors(items, check_item),
+              "milestones": _entry_errors(milestones, check_milestone)}
+    errors = {k: v for k, v in errors.items() if v}
+    if errors:
+        raise tk.ValidationError(errors)
+    for item in items:
+        _resolve_dataset(item)
+    records.replace_plan(plan.id, items, milestones, _user_id(context))
+    model.repo.commit()
+    return tk.get_action("opengovpe_plan_show")(context, {"id": plan.id})
+
+
+# national views -----------------------------------------------------------
+
+def _visible_plan_ids(context: Context, organization: str | None) -> list[str]:
+    ids: list[str] = []
+    fq = f"+dataset_type:{PLAN_TYPE}"
+    if organization:
+        fq += ' +organization:"{}"'.format(organization.replace('"', ""))
+    while True:
+        result = tk.get_action("package_search")(
+            {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
+            {"fq": fq, "include_private": True, "include_drafts": True, "fl": "id",
+             "rows": 1000, "start": len(ids)})
+        ids.extend(r["id"] for r in result["results"])
+        if len(ids) >= result["count"] or not result["results"]:
+            return ids
+
+
+@tk.side_effect_free
+def opengovpe_milestone_due_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Overdue milestones and those due within ``days``, across the plans the user can see.
+
+    :param days: how far ahead to look (default 14, at most 365)
+    :type days: int
+    :param organization: only this entity's plans (optional)
+    :type organization: string
+    :returns: ``overdue`` and ``due_soon`` lists, each milestone with its plan
+    :rtype: dictionary
+    """
+    tk.check_access("opengovpe_milestone_due_list", context, data_dict)
+    data = _validate(data_dict, schema.due_list_schema(), context)
+    plan_ids = _visible_plan_ids(context, data.get("organization"))
+    today = _today()
+    horizon = today + datetime.timedelta(days=int(data["days"]))
+    rows = records.due_milestones(plan_ids, horizon) if plan_ids else []
+    overdue, due_soon = [], []
+    for row in rows:
+        entry = dict(records.as_dict(row), days_left=(row["end_date"] - today).days)
+        (overdue if row["end_date"] < today else due_soon).append(entry)
+    return {"overdue": overdue, "due_soon": due_soon, "days": int(data["days"])}
+
+
+@tk.side_effect_free
+def opengovpe_programme_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """An entity's open-data programme: the four PE0087 milestones, computed from
+    its public records, with plan progress and published datasets.
+
+    :param id: id or name of the entity (organization)
+    :type id: string
+    :rtype: dictionary
+    """
+    tk.check_access("opengovpe_programme_status", context, data_dict)
+    reference = tk.get_or_bust(data_dict, "id")
+    found = status.entities(organization=str(reference)[:200], today=_today())
+    if not found:
+        raise tk.ObjectNotFound(tk._("Entity not found"))
+    return found[0]
+
+
+@tk.side_effect_free
+def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """National scoreboard: every entity's programme status, filterable and sortable.
+
+    :param level_of_government: nacional, regional or local (optional)
+    :type level_of_government: string
+    :param sector: a sector (optional)
+    :type sector: string
+    :param sort: ``progress desc`` (default), ``progress asc``, ``name asc|desc``,
+        ``milestones asc|desc``
+    :type sort: string
+    :param limit: at most 5000 (default 100)
+    :type limit: int
+    :param offset: default 0
+    :type offset: int
+    :returns: ``count`` and ``results``
+    :rtype: dictionary
+    """
+    tk.check_access("opengovpe_scoreboard", context, data_dict)
+    data = _validate(data_dict, schema.scoreboard_schema(), context)
+    return status.scoreboard(data.get("level_of_government"), data.get("sector"),
+                             data["sort"], int(data["limit"]), int(data["offset"]),
+                             today=_today())

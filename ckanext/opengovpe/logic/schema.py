@@ -1,0 +1,249 @@
+"""navl schemas of the opening-plan records kept in own tables."""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, Schema
+
+from .. import vocab
+
+MAX_TEXT = 10_000
+MAX_SHORT = 500
+
+
+def _date(value: Any, context: Context) -> Any:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise tk.Invalid(tk._("Date format incorrect: use YYYY-MM-DD"))
+
+
+def _length(limit: int) -> Callable[[Any, Context], Any]:
+    def check(value: Any, context: Context) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise tk.Invalid(tk._("Must be at most {limit} characters").format(limit=limit))
+        return value
+    return check
+
+
+def _in_vocabulary(name: str) -> Callable[[Any, Context], Any]:
+    def check(value: Any, context: Context) -> Any:
+        if value in (None, ""):
+            return value
+        if not vocab.is_member(name, value):
+            raise tk.Invalid(tk._("Value not allowed: {value}").format(value=str(value)[:80]))
+        return value
+    return check
+
+
+def _list_of_vocabulary(name: str) -> Callable[[Any, Context], Any]:
+    member = _in_vocabulary(name)
+
+    def check(value: Any, context: Context) -> Any:
+        values = _as_list(value, context)
+        for item in values:
+            member(item, context)
+        return values
+    return check
+
+
+def _as_list(value: Any, context: Context) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        if len(value) > 100:
+            raise tk.Invalid(tk._("Too many values"))
+        return [str(v).strip()[:MAX_SHORT] for v in value if str(v).strip()]
+    raise tk.Invalid(tk._("Must be a list"))
+
+
+def _percentage(value: Any, context: Context) -> Any:
+    if value in (None, ""):
+        return 0
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Must be a whole number from 0 to 100"))
+    if not 0 <= number <= 100:
+        raise tk.Invalid(tk._("Must be a whole number from 0 to 100"))
+    return number
+
+
+def _number(value: Any, context: Context) -> Any:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Must be a number"))
+    if number != number or number in (float("inf"), float("-inf")):
+        raise tk.Invalid(tk._("Must be a number"))
+    return number
+
+
+def _text(limit: int = MAX_SHORT) -> list[Any]:
+    return [tk.get_validator("ignore_missing"), tk.get_validator("unicode_safe"),
+            tk.get_validator("strip_value"), _length(limit)]
+
+
+def _required_text(limit: int = MAX_SHORT) -> list[Any]:
+    return [tk.get_validator("not_empty"), tk.get_validator("unicode_safe"),
+            tk.get_validator("strip_value"), _length(limit)]
+
+
+def _optional(*validators: Any) -> list[Any]:
+    return [tk.get_validator("ignore_missing"), *validators]
+
+
+def _email() -> list[Any]:
+    return _optional(tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
+                     tk.get_validator("email_validator"))
+
+
+def _url() -> list[Any]:
+    return _optional(tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
+                     _length(2000), tk.get_validator("url_validator"))
+
+
+def plan_item_schema() -> Schema:
+    return {
+        "id": _text(100),
+        "plan_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
+        "position": _optional(tk.get_validator("natural_number_validator")),
+        "title": _required_text(),
+        "description": _text(MAX_TEXT),
+        "producing_unit": _text(),
+        "responsible": _text(),
+        "responsible_email": _email(),
+        "theme": _optional(_in_vocabulary("pnda_theme")),
+        "criteria": _optional(_list_of_vocabulary("prioritisation_criterion")),
+        "score": _optional(tk.get_validator("natural_number_validator")),
+        "access_level": _optional(_in_vocabulary("access_level")),
+        "access_justification": _text(MAX_TEXT),
+        "frequency": _optional(_in_vocabulary("frequency")),
+        "formats": _optional(_as_list),
+        "temporal_coverage": _text(),
+        "geographic_coverage": _text(),
+        "committed_date": _optional(_date),
+        "license_id": _text(100),
+        "status": [tk.get_validator("default")("planificado"), _in_vocabulary("item_status")],
+        "dataset_id": _text(100),
+        "national_portal_url": _url(),
+    }
+
+
+def evidence_schema() -> Schema:
+    return {
+        "id": _text(100),
+        "milestone_id": _text(100),
+        "type": [tk.get_validator("not_empty"), _in_vocabulary("evidence_type")],
+        "title": _required_text(),
+        "url": _url(),
+        "date": _optional(_date),
+    }
+
+
+def milestone_schema() -> Schema:
+    return {
+        "id": _text(100),
+        "plan_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
+        "item_id": _text(100),
+        "position": _optional(tk.get_validator("natural_number_validator")),
+        "name": _required_text(),
+        "description": _text(MAX_TEXT),
+        "responsible": _text(),
+        "responsible_email": _email(),
+        "responsible_unit": _text(),
+        "start_date": _optional(_date),
+        "end_date": _optional(_date),
+        "actual_end_date": _optional(_date),
+        "status": [tk.get_validator("default")("no-iniciado"),
+                   _in_vocabulary("milestone_status")],
+        "progress": [tk.get_validator("default")(0), _percentage],
+        "indicator_name": _text(),
+        "indicator_unit": _text(100),
+        "indicator_baseline": _optional(_number),
+        "indicator_target": _optional(_number),
+        "indicator_value": _optional(_number),
+        "indicator_date": _optional(_date),
+        "evidence": evidence_schema(),
+    }
+
+
+def demand_schema() -> Schema:
+    return {
+        "item_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
+        "kind": [tk.get_validator("not_empty"), _in_vocabulary("demand_kind")],
+        "reference": _text(),
+        "date": _optional(_date),
+        "description": _text(MAX_TEXT),
+    }
+
+
+def plan_save_schema() -> Schema:
+    return {
+        "id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
+        "items": plan_item_schema_without_plan(),
+        "milestones": milestone_schema_without_plan(),
+    }
+
+
+def plan_item_schema_without_plan() -> Schema:
+    schema = plan_item_schema()
+    schema["plan_id"] = _text(100)
+    schema["key"] = _text(100)
+    return schema
+
+
+def milestone_schema_without_plan() -> Schema:
+    schema = milestone_schema()
+    schema["plan_id"] = _text(100)
+    schema["item_key"] = _text(100)
+    return schema
+
+
+def due_list_schema() -> Schema:
+    return {
+        "days": [tk.get_validator("default")(14), tk.get_validator("natural_number_validator"),
+                 _max(365)],
+        "organization": _text(200),
+    }
+
+
+def scoreboard_schema() -> Schema:
+    return {
+        "level_of_government": _optional(_in_vocabulary("level_of_government")),
+        "sector": _optional(_in_vocabulary("sector")),
+        "sort": [tk.get_validator("default")("progress desc"), _one_of(
+            ["progress desc", "progress asc", "name asc", "name desc",
+             "milestones desc", "milestones asc"])],
+        "limit": [tk.get_validator("default")(100), tk.get_validator("natural_number_validator"),
+                  _max(5000)],
+        "offset": [tk.get_validator("default")(0), tk.get_validator("natural_number_validator")],
+    }
+
+
+def _max(limit: int) -> Callable[[Any, Context], Any]:
+    def check(value: Any, context: Context) -> Any:
+        if int(value) > limit:
+            raise tk.Invalid(tk._("Must be at most {limit}").format(limit=limit))
+        return int(value)
+    return check
+
+
+def _one_of(options: list[str]) -> Callable[[Any, Context], Any]:
+    def check(value: Any, context: Context) -> Any:
+        if value not in options:
+            raise tk.Invalid(tk._("Value not allowed: {value}").format(value=str(value)[:80]))
+        return value
+    return check

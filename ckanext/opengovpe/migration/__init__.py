@@ -1,0 +1,1 @@
+"""Alembic migrations, one folder per plugin that owns tables."""

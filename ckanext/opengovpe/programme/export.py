@@ -1,0 +1,101 @@
+"""A plan as CSV and XLSX: one row per inventory item, then one per milestone.
+
+Cells that a spreadsheet would run as a formula (starting with = + - @, tab or
+carriage return) are prefixed with an apostrophe.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable
+
+from openpyxl import Workbook
+
+ITEM_COLUMNS = [
+    ("position", "orden"), ("title", "conjunto_de_datos"), ("description", "descripcion"),
+    ("producing_unit", "unidad_productora"), ("responsible", "responsable"),
+    ("theme", "tema_pnda"), ("criteria", "criterios_de_priorizacion"), ("score", "puntaje"),
+    ("access_level", "nivel_de_acceso"), ("frequency", "frecuencia"), ("formats", "formatos"),
+    ("committed_date", "fecha_comprometida"), ("license_id", "licencia"),
+    ("status", "estado"), ("dataset_url", "url_conjunto_publicado"),
+    ("national_portal_url", "url_portal_nacional"), ("demand", "demanda_registrada"),
+]
+MILESTONE_COLUMNS = [
+    ("position", "orden"), ("name", "hito"), ("description", "descripcion"),
+    ("item_title", "conjunto_de_datos"), ("responsible", "responsable"),
+    ("responsible_unit", "unidad_responsable"), ("start_date", "inicio"),
+    ("end_date", "fin"), ("actual_end_date", "fin_real"), ("status", "estado"),
+    ("progress", "avance_porcentaje"), ("overdue", "vencido"), ("evidence", "evidencias"),
+]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value ready for a spreadsheet cell: lists joined, formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "sí" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def rows(plan: dict[str, Any], dataset_url: Any) -> tuple[list[list[Any]], list[list[Any]]]:
+    titles = {i["id"]: i["title"] for i in plan["items"]}
+    item_rows = []
+    for item in plan["items"]:
+        values = dict(item, position=item["position"] + 1,
+                      dataset_url=dataset_url(item["dataset_id"]) if item.get("dataset_id")
+                      else "",
+                      demand=[d.get("reference") or d.get("kind") for d in item["demand"]])
+        item_rows.append([safe_cell(values.get(key)) for key, _ in ITEM_COLUMNS])
+    milestone_rows = []
+    for milestone in plan["milestones"]:
+        values = dict(milestone, position=milestone["position"] + 1,
+                      item_title=titles.get(milestone.get("item_id") or "", ""),
+                      evidence=[e.get("url") or e.get("title") for e in milestone["evidence"]])
+        milestone_rows.append([safe_cell(values.get(key)) for key, _ in MILESTONE_COLUMNS])
+    return item_rows, milestone_rows
+
+
+def _csv_table(writer: Any, header: Iterable[str], body: list[list[Any]]) -> None:
+    writer.writerow(list(header))
+    writer.writerows(body)
+
+
+def to_csv(plan: dict[str, Any], dataset_url: Any) -> str:
+    """Two tables in one CSV, each with its header: the inventory, then the milestones."""
+    item_rows, milestone_rows = rows(plan, dataset_url)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    _csv_table(writer, ["tipo"] + [label for _, label in ITEM_COLUMNS],
+               [["inventario"] + r for r in item_rows])
+    writer.writerow([])
+    _csv_table(writer, ["tipo"] + [label for _, label in MILESTONE_COLUMNS],
+               [["hito"] + r for r in milestone_rows])
+    return out.getvalue()
+
+
+def to_xlsx(plan: dict[str, Any], dataset_url: Any) -> bytes:
+    """A workbook with an inventory sheet and a milestones sheet."""
+    item_rows, milestone_rows = rows(plan, dataset_url)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "inventario"
+    sheet.append([label for _, label in ITEM_COLUMNS])
+    for row in item_rows:
+        sheet.append(row)
+    hitos = workbook.create_sheet("hitos")
+    hitos.append([label for _, label in MILESTONE_COLUMNS])
+    for row in milestone_rows:
+        hitos.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

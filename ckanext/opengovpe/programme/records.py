@@ -1,0 +1,177 @@
+"""Reading and writing plan items, milestones, evidence and demand rows."""
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+from ..model import demand_table, evidence_table, milestone_table, plan_item_table
+
+ITEM_FIELDS = [c.name for c in plan_item_table.columns
+               if c.name not in ("created", "modified", "status_before_publication")]
+MILESTONE_FIELDS = [c.name for c in milestone_table.columns
+                    if c.name not in ("created", "modified")]
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def as_dict(row: Any) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in dict(row).items()}
+
+
+def items(plan_id: str) -> list[dict[str, Any]]:
+    rows = model.Session.execute(
+        sa.select(plan_item_table).where(plan_item_table.c.plan_id == plan_id)
+        .order_by(plan_item_table.c.position, plan_item_table.c.created)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def milestones(plan_id: str) -> list[dict[str, Any]]:
+    rows = model.Session.execute(
+        sa.select(milestone_table).where(milestone_table.c.plan_id == plan_id)
+        .order_by(milestone_table.c.position, milestone_table.c.start_date,
+                  milestone_table.c.created)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def evidence_for(milestone_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    ids = list(milestone_ids)
+    found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = model.Session.execute(
+        sa.select(evidence_table).where(evidence_table.c.milestone_id.in_(ids))
+        .order_by(evidence_table.c.date, evidence_table.c.created)).mappings().all()
+    for row in rows:
+        found[row["milestone_id"]].append(dict(row))
+    return found
+
+
+def demand_for(item_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    ids = list(item_ids)
+    found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = model.Session.execute(
+        sa.select(demand_table).where(demand_table.c.item_id.in_(ids))
+        .order_by(demand_table.c.date)).mappings().all()
+    for row in rows:
+        found[row["item_id"]].append(dict(row))
+    return found
+
+
+def get(table: sa.Table, record_id: str) -> dict[str, Any] | None:
+    row = model.Session.execute(
+        sa.select(table).where(table.c.id == record_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def insert(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+    columns = {c.name for c in table.columns}
+    row = {k: v for k, v in values.items() if k in columns}
+    row.setdefault("id", new_id())
+    model.Session.execute(table.insert().values(**row))
+    return row
+
+
+def update(table: sa.Table, record_id: str, values: dict[str, Any]) -> None:
+    columns = {c.name for c in table.columns} - {"id", "plan_id", "created"}
+    row = {k: v for k, v in values.items() if k in columns}
+    if "modified" in {c.name for c in table.columns}:
+        row["modified"] = datetime.datetime.utcnow()
+    model.Session.execute(table.update().where(table.c.id == record_id).values(**row))
+
+
+def delete(table: sa.Table, record_id: str) -> None:
+    model.Session.execute(table.delete().where(table.c.id == record_id))
+
+
+def _sync(table: sa.Table, plan_id: str, rows: list[dict[str, Any]]) -> None:
+    """Make the plan's rows in ``table`` exactly ``rows``: update, insert, delete."""
+    existing = set(model.Session.execute(
+        sa.select(table.c.id).where(table.c.plan_id == plan_id)).scalars())
+    # internal columns are the application's to set, never a form's
+    columns = sorted({c.name for c in table.columns}
+                     - {"created", "modified", "status_before_publication"})
+    keep = {r["id"] for r in rows}
+    gone = existing - keep
+    if gone:
+        model.Session.execute(table.delete().where(table.c.id.in_(gone)))
+    updates = [dict({c: r.get(c) for c in columns if c != "id"}, _id=r["id"],
+                    modified=datetime.datetime.utcnow())
+               for r in rows if r["id"] in existing]
+    inserts = [{c: r.get(c) for c in columns} for r in rows if r["id"] not in existing]
+    if updates:
+        values = {c: sa.bindparam(c) for c in columns if c != "id"}
+        values["modified"] = sa.bindparam("modified")
+        model.Session.execute(table.update().where(table.c.id == sa.bindparam("_id"))
+                              .values(**values), updates)
+    if inserts:
+        model.Session.execute(table.insert(), inserts)
+
+
+def replace_plan(plan_id: str, new_items: list[dict[str, Any]],
+                 new_milestones: list[dict[str, Any]], user_id: str | None) -> None:
+    """Make a plan's items and milestones exactly these (the caller commits).
+
+    Rows keep their ids, so evidence and demand recorded against them stay;
+    milestones may point at an item by ``item_key`` (its id, or the key given
+    to a new item in the same request).
+    """
+    keys: dict[str, str] = {}
+    item_rows = []
+    for position, item in enumerate(new_items):
+        row = dict(item, id=item.get("id") or new_id(), plan_id=plan_id, position=position,
+                   criteria=item.get("criteria") or [], formats=item.get("formats") or [])
+        keys[str(item.get("key") or row["id"])] = row["id"]
+        keys[row["id"]] = row["id"]
+        item_rows.append(row)
+    milestone_rows, evidence_rows = [], []
+    for position, milestone in enumerate(new_milestones):
+        reference = str(milestone.get("item_key") or milestone.get("item_id") or "")
+        row = dict(milestone, id=milestone.get("id") or new_id(), plan_id=plan_id,
+                   position=position, item_id=keys.get(reference))
+        milestone_rows.append(row)
+        for evidence in milestone.get("evidence", []):
+            if not evidence.get("id"):
+                evidence_rows.append(dict(evidence, id=new_id(), milestone_id=row["id"],
+                                          recorded_by=user_id))
+    # milestones first: deleting an item must not meet a milestone still pointing at it
+    _sync(milestone_table, plan_id, [dict(r, item_id=None) for r in milestone_rows])
+    _sync(plan_item_table, plan_id, item_rows)
+    if any(r["item_id"] for r in milestone_rows):
+        _sync(milestone_table, plan_id, milestone_rows)
+    if evidence_rows:
+        columns = sorted({c.name for c in evidence_table.columns} - {"created"})
+        model.Session.execute(evidence_table.insert(),
+                              [{c: r.get(c) for c in columns} for r in evidence_rows])
+
+
+def due_milestones(plan_ids: list[str], horizon: datetime.date) -> list[dict[str, Any]]:
+    """Open milestones of these plans ending on or before ``horizon``, with their plan."""
+    from ckan.model import package_table
+    statement = (
+        sa.select(milestone_table, package_table.c.name.label("plan_name"),
+                  package_table.c.title.label("plan_title"),
+                  package_table.c.owner_org.label("owner_org"))
+        .join(package_table, package_table.c.id == milestone_table.c.plan_id)
+        .where(milestone_table.c.plan_id.in_(plan_ids),
+               milestone_table.c.end_date <= horizon,
+               milestone_table.c.status.notin_(("completado", "cancelado")))
+        .order_by(milestone_table.c.end_date, milestone_table.c.position))
+    return [dict(r) for r in model.Session.execute(statement).mappings()]

@@ -1,0 +1,158 @@
+"""The four PE0087 milestones of each entity, computed from its public records in one query.
+
+1. working group established: an active working group whose creating norm is
+   a regulation of the same entity;
+2. internal framework in force: a regulation of the entity in force;
+3. plan approved: an approved (or running, or closed) opening plan whose
+   approving regulation is a regulation of the same entity;
+4. datasets published: inventory items published, of those not discarded.
+
+Only active, public records count: this is what the entity shows the country.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+from .progress import irm_level
+
+WORKING_GROUP = "grupo-trabajo"
+REGULATION = "norma"
+PLAN = "plan-apertura"
+APPROVED_PLAN_STATES = ("aprobado", "en-ejecucion", "cerrado")
+
+_SQL = sa.text("""
+WITH records AS (
+    SELECT p.id, p.name, p.type, p.owner_org,
+           max(e.value) FILTER (WHERE e.key = 'status') AS status,
+           max(e.value) FILTER (WHERE e.key = 'creating_norm') AS creating_norm,
+           max(e.value) FILTER (WHERE e.key = 'validity') AS validity,
+           max(e.value) FILTER (WHERE e.key = 'approving_regulation') AS approving_regulation
+    FROM package p
+    LEFT JOIN package_extra e ON e.package_id = p.id AND e.state = 'active'
+    WHERE p.state = 'active' AND NOT p.private
+      AND p.type IN (:working_group, :regulation, :plan)
+    GROUP BY p.id
+),
+norms AS (
+    SELECT owner_org, name, validity FROM records WHERE type = :regulation
+),
+entity_records AS (
+    SELECT r.owner_org,
+           bool_or(r.type = :working_group AND r.status = 'activo' AND EXISTS (
+               SELECT 1 FROM norms n WHERE n.owner_org = r.owner_org
+                                       AND n.name = r.creating_norm)) AS group_established,
+           bool_or(r.type = :regulation AND r.validity = 'vigente') AS framework_in_force,
+           bool_or(r.type = :plan AND r.status = ANY(:approved) AND EXISTS (
+               SELECT 1 FROM norms n WHERE n.owner_org = r.owner_org
+                                       AND n.name = r.approving_regulation)) AS plan_approved,
+           count(*) FILTER (WHERE r.type = :plan) AS plans
+    FROM records r GROUP BY r.owner_org
+),
+entity_items AS (
+    SELECT p.owner_org,
+           count(*) FILTER (WHERE i.status <> 'descartado') AS items,
+           count(*) FILTER (WHERE i.status = 'publicado') AS published
+    FROM opengovpe_plan_item i JOIN package p ON p.id = i.plan_id
+    WHERE p.state = 'active' AND NOT p.private AND p.type = :plan
+    GROUP BY p.owner_org
+),
+entity_milestones AS (
+    SELECT p.owner_org,
+           avg(CASE WHEN m.status = 'completado' THEN 100 ELSE m.progress END)
+               FILTER (WHERE m.status <> 'cancelado') AS percent,
+           count(*) AS milestones,
+           count(*) FILTER (WHERE m.status = 'completado') AS completed,
+           count(*) FILTER (WHERE m.end_date < :today
+                            AND m.status NOT IN ('completado', 'cancelado')) AS overdue,
+           bool_or(m.status <> 'no-iniciado' OR m.progress > 0) AS started
+    FROM opengovpe_milestone m JOIN package p ON p.id = m.plan_id
+    WHERE p.state = 'active' AND NOT p.private AND p.type = :plan
+    GROUP BY p.owner_org
+),
+profile AS (
+    SELECT group_id,
+           max(value) FILTER (WHERE key = 'level_of_government') AS level_of_government,
+           max(value) FILTER (WHERE key = 'sector') AS sector,
+           max(value) FILTER (WHERE key = 'acronym') AS acronym
+    FROM group_extra WHERE state = 'active' GROUP BY group_id
+)
+SELECT g.id, g.name, g.title, pr.level_of_government, pr.sector, pr.acronym,
+       coalesce(er.group_established, false) AS group_established,
+       coalesce(er.framework_in_force, false) AS framework_in_force,
+       coalesce(er.plan_approved, false) AS plan_approved,
+       coalesce(er.plans, 0) AS plans,
+       coalesce(ei.items, 0) AS items, coalesce(ei.published, 0) AS published,
+       coalesce(em.percent, 0) AS percent, coalesce(em.milestones, 0) AS milestones,
+       coalesce(em.completed, 0) AS completed, coalesce(em.overdue, 0) AS overdue,
+       coalesce(em.started, false) AS started
+FROM "group" g
+LEFT JOIN profile pr ON pr.group_id = g.id
+LEFT JOIN entity_records er ON er.owner_org = g.id
+LEFT JOIN entity_items ei ON ei.owner_org = g.id
+LEFT JOIN entity_milestones em ON em.owner_org = g.id
+WHERE g.is_organization AND g.state = 'active'
+  AND (CAST(:org AS text) IS NULL OR g.id = :org OR g.name = :org)
+  AND (CAST(:level AS text) IS NULL OR pr.level_of_government = :level)
+  AND (CAST(:sector AS text) IS NULL OR pr.sector = :sector)
+""")
+
+
+def _entity(row: Any) -> dict[str, Any]:
+    published_ok = row["published"] > 0
+    milestones = {
+        "group_established": bool(row["group_established"]),
+        "framework_in_force": bool(row["framework_in_force"]),
+        "plan_approved": bool(row["plan_approved"]),
+        "datasets_published": published_ok,
+    }
+    percent = float(row["percent"] or 0)
+    return {
+        "id": row["id"], "name": row["name"], "title": row["title"],
+        "acronym": row["acronym"],
+        "level_of_government": row["level_of_government"], "sector": row["sector"],
+        "milestones": milestones,
+        "milestones_done": sum(milestones.values()),
+        "plans": int(row["plans"]),
+        "items": int(row["items"]), "items_published": int(row["published"]),
+        "items_published_percent": round(100 * row["published"] / row["items"], 1)
+        if row["items"] else 0.0,
+        "plan_milestones": int(row["milestones"]),
+        "plan_milestones_completed": int(row["completed"]),
+        "overdue": int(row["overdue"]),
+        "percent_complete": round(percent, 1),
+        "irm_completion": irm_level(percent, bool(row["started"])),
+    }
+
+
+def entities(organization: str | None = None, level: str | None = None,
+             sector: str | None = None, today: datetime.date | None = None
+             ) -> list[dict[str, Any]]:
+    """Programme status of every active entity matching the filters."""
+    rows = model.Session.execute(_SQL, {
+        "working_group": WORKING_GROUP, "regulation": REGULATION, "plan": PLAN,
+        "approved": list(APPROVED_PLAN_STATES), "today": today or datetime.date.today(),
+        "org": organization, "level": level, "sector": sector,
+    }).mappings().all()
+    return [_entity(row) for row in rows]
+
+
+SORTS = {
+    "progress": lambda e: (e["milestones_done"], e["percent_complete"],
+                           e["items_published_percent"]),
+    "milestones": lambda e: (e["plan_milestones_completed"], e["percent_complete"]),
+    "name": lambda e: (e["title"] or e["name"]).casefold(),
+}
+
+
+def scoreboard(level: str | None, sector: str | None, sort: str, limit: int, offset: int,
+               today: datetime.date | None = None) -> dict[str, Any]:
+    rows = entities(level=level, sector=sector, today=today)
+    field, direction = sort.split()
+    rows.sort(key=lambda e: (e["title"] or e["name"]).casefold())
+    rows.sort(key=SORTS[field], reverse=direction == "desc")
+    return {"count": len(rows), "results": rows[offset:offset + limit]}
