@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
-from ..programme import progress, records, status
+from ..programme import progress, publication, records, status
 from . import schema
 
 PLAN_TYPE = "plan-apertura"
@@ -75,6 +75,12 @@ def _check_item_dataset(plan: model.Package, dataset_id: str | None) -> dict[str
     return {}
 
 
+def _follow_dataset(dataset_id: str | None, context: Context) -> None:
+    """An item linked to a dataset that is already published is published."""
+    if dataset_id:
+        publication.sync_items(dataset_id, context.get("user"))
+
+
 def _resolve_dataset(data: dict[str, Any]) -> None:
     if data.get("dataset_id"):
         dataset = model.Package.get(data["dataset_id"])
@@ -108,6 +114,7 @@ def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[st
     data["plan_id"] = plan.id
     data.pop("id", None)
     row = records.insert(plan_item_table, data)
+    _follow_dataset(data.get("dataset_id"), context)
     model.repo.commit()
     return records.as_dict(records.get(plan_item_table, row["id"]))
 
@@ -136,6 +143,7 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
         raise tk.ValidationError(errors)
     _resolve_dataset(data)
     records.update(plan_item_table, current["id"], data)
+    _follow_dataset(data.get("dataset_id"), context)
     model.repo.commit()
     return records.as_dict(records.get(plan_item_table, current["id"]))
 
@@ -416,6 +424,8 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
     for item in items:
         _resolve_dataset(item)
     records.replace_plan(plan.id, items, milestones, _user_id(context))
+    for dataset_id in {i["dataset_id"] for i in items if i.get("dataset_id")}:
+        _follow_dataset(dataset_id, context)
     model.repo.commit()
     return tk.get_action("opengovpe_plan_show")(context, {"id": plan.id})
 

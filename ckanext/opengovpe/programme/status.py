@@ -28,15 +28,13 @@ APPROVED_PLAN_STATES = ("aprobado", "en-ejecucion", "cerrado")
 _SQL = sa.text("""
 WITH records AS (
     SELECT p.id, p.name, p.type, p.owner_org,
-           max(e.value) FILTER (WHERE e.key = 'status') AS status,
-           max(e.value) FILTER (WHERE e.key = 'creating_norm') AS creating_norm,
-           max(e.value) FILTER (WHERE e.key = 'validity') AS validity,
-           max(e.value) FILTER (WHERE e.key = 'approving_regulation') AS approving_regulation
+           p.extras ->> 'status' AS status,
+           p.extras ->> 'creating_norm' AS creating_norm,
+           p.extras ->> 'validity' AS validity,
+           p.extras ->> 'approving_regulation' AS approving_regulation
     FROM package p
-    LEFT JOIN package_extra e ON e.package_id = p.id AND e.state = 'active'
     WHERE p.state = 'active' AND NOT p.private
       AND p.type IN (:working_group, :regulation, :plan)
-    GROUP BY p.id
 ),
 norms AS (
     SELECT owner_org, name, validity FROM records WHERE type = :regulation
@@ -75,11 +73,11 @@ entity_milestones AS (
     GROUP BY p.owner_org
 ),
 profile AS (
-    SELECT group_id,
-           max(value) FILTER (WHERE key = 'level_of_government') AS level_of_government,
-           max(value) FILTER (WHERE key = 'sector') AS sector,
-           max(value) FILTER (WHERE key = 'acronym') AS acronym
-    FROM group_extra WHERE state = 'active' GROUP BY group_id
+    SELECT id AS group_id,
+           extras ->> 'level_of_government' AS level_of_government,
+           extras ->> 'sector' AS sector,
+           extras ->> 'acronym' AS acronym
+    FROM "group" WHERE is_organization
 )
 SELECT g.id, g.name, g.title, pr.level_of_government, pr.sector, pr.acronym,
        coalesce(er.group_established, false) AS group_established,

@@ -1,0 +1,99 @@
+"""The four PE0087 milestones and the national scoreboard, from an entity's records."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+TODAY = datetime.date.today()
+
+
+def extras(**values):
+    return [{"key": k, "value": v} for k, v in values.items()]
+
+
+def entity(name, level="nacional", sector="economia-y-finanzas"):
+    return factories.Organization(name=name, extras=extras(level_of_government=level,
+                                                           sector=sector))
+
+
+def full_programme(org, published=True):
+    factories.Dataset(name=f"{org['name']}-rpe", type="norma", owner_org=org["id"],
+                      extras=extras(validity="vigente"))
+    factories.Dataset(name=f"{org['name']}-grupo", type="grupo-trabajo", owner_org=org["id"],
+                      extras=extras(status="activo", creating_norm=f"{org['name']}-rpe"))
+    plan = factories.Dataset(name=f"{org['name']}-plan", type="plan-apertura",
+                             owner_org=org["id"],
+                             extras=extras(status="aprobado",
+                                           approving_regulation=f"{org['name']}-rpe"))
+    dataset = factories.Dataset(owner_org=org["id"], private=not published)
+    helpers.call_action("opengovpe_plan_item_create", plan_id=plan["id"], title="A",
+                        status="listo-para-publicar", dataset_id=dataset["id"])
+    helpers.call_action("opengovpe_plan_item_create", plan_id=plan["id"], title="B")
+    return plan
+
+
+def test_entity_with_everything_in_place():
+    org = entity("oece")
+    plan = full_programme(org)
+    helpers.call_action("opengovpe_milestone_create", plan_id=plan["id"], name="Vencido",
+                        start_date=(TODAY - datetime.timedelta(days=20)).isoformat(),
+                        end_date=(TODAY - datetime.timedelta(days=1)).isoformat())
+    status = helpers.call_action("opengovpe_programme_status", id="oece")
+    assert status["milestones"] == {"group_established": True, "framework_in_force": True,
+                                    "plan_approved": True, "datasets_published": True}
+    assert (status["items_published"], status["items"]) == (1, 2)
+    assert status["overdue"] == 1
+    assert status["level_of_government"] == "nacional"
+
+
+def test_each_milestone_needs_its_record():
+    org = entity("minsa")
+    # a group whose creating norm is not a regulation of the entity does not count
+    factories.Dataset(type="grupo-trabajo", owner_org=org["id"],
+                      extras=extras(status="activo", creating_norm="norma-de-otro"))
+    factories.Dataset(type="norma", owner_org=org["id"], extras=extras(validity="derogada"))
+    factories.Dataset(type="plan-apertura", owner_org=org["id"],
+                      extras=extras(status="borrador"))
+    status = helpers.call_action("opengovpe_programme_status", id=org["id"])
+    assert not any(status["milestones"].values())
+
+
+def test_private_records_do_not_count():
+    org = entity("sunat")
+    full_programme(org, published=False)
+    status = helpers.call_action("opengovpe_programme_status", id="sunat")
+    assert status["milestones"]["datasets_published"] is False
+    assert status["milestones"]["plan_approved"] is True
+
+
+def test_scoreboard_filters_and_sorts():
+    full_programme(entity("oece"))
+    entity("cusco", level="regional", sector="gobernabilidad")
+    factories.Dataset(type="norma", owner_org=entity("lima", level="local")["id"],
+                      extras=extras(validity="vigente"))
+    board = helpers.call_action("opengovpe_scoreboard")
+    assert [e["name"] for e in board["results"]] == ["oece", "lima", "cusco"]
+    assert board["results"][0]["milestones_done"] == 4
+    regional = helpers.call_action("opengovpe_scoreboard", level_of_government="regional")
+    assert [e["name"] for e in regional["results"]] == ["cusco"]
+    ascending = helpers.call_action("opengovpe_scoreboard", sort="progress asc")
+    assert ascending["results"][0]["name"] == "cusco"
+
+
+@pytest.mark.parametrize("params", [
+    {"level_of_government": "imperial"}, {"sort": "name; drop"}, {"limit": "-1"},
+    {"limit": "999999"}, {"sector": "<script>"},
+])
+def test_scoreboard_bad_input(params):
+    with pytest.raises(helpers.logic.ValidationError):
+        helpers.call_action("opengovpe_scoreboard", **params)
+
+
+def test_unknown_entity():
+    with pytest.raises(helpers.logic.NotFound):
+        helpers.call_action("opengovpe_programme_status", id="no-existe")
