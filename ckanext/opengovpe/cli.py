@@ -6,6 +6,7 @@ import click
 import ckan.plugins.toolkit as tk
 
 from .demo import seed as demo_seed
+from .programme import notify
 
 __all__ = ["opengovpe"]
 
@@ -27,3 +28,15 @@ def seed_demo(organization: str | None) -> None:
             click.echo(f"created {item}")
     else:
         click.echo("demo content already present")
+
+
+@opengovpe.command("notify-overdue")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(0, 365),
+              help="Also remind of milestones due within this many days")
+def notify_overdue(days: int) -> None:
+    """E-mail each responsible person their overdue and due-soon milestones (once a day each)."""
+    result = notify.send(days)
+    click.echo(f"{result['emails']} e-mails sent for {result['milestones']} milestones"
+               + (f", {result['failed']} failed" if result["failed"] else ""))
+    if result["failed"]:
+        raise SystemExit(1)

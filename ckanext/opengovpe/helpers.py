@@ -7,12 +7,25 @@ import ckan.plugins.toolkit as tk
 
 from . import vocab
 
+__all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
+           "opengovpe_milestone_label", "opengovpe_status_class"]
+
+def N_(message: str) -> str:  # noqa: N802 (the usual name of a deferred-translation marker)
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 MILESTONE_LABELS = {
-    "group_established": "Working group established",
-    "framework_in_force": "Internal regulatory framework in force",
-    "plan_approved": "Opening plan approved",
-    "datasets_published": "Datasets published",
+    "group_established": N_("Working group established"),
+    "framework_in_force": N_("Internal regulatory framework in force"),
+    "plan_approved": N_("Opening plan approved"),
+    "datasets_published": N_("Datasets published"),
 }
+
+
+def opengovpe_vocab_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """Choices of a scheming field that names its ``vocabulary``."""
+    return vocab.opengovpe_vocab_choices(field)
 
 
 def opengovpe_label(vocabulary: str, value: Any) -> str:

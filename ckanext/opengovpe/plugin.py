@@ -10,7 +10,7 @@ from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
-from . import declarations
+from . import declarations, views
 from .programme import publication
 from .search import dispatch
 
@@ -37,8 +37,8 @@ class OpengovpeSearchPlugin(p.SingletonPlugin):
 
 @tk.blanket.actions
 @tk.blanket.auth_functions
-@tk.blanket.blueprints
 @tk.blanket.helpers
+@tk.blanket.validators
 @tk.blanket.cli
 class OpengovpePlugin(p.SingletonPlugin):
     """``opengovpe``: the institutional open-data programme and its pages."""
@@ -47,6 +47,7 @@ class OpengovpePlugin(p.SingletonPlugin):
     p.implements(p.IConfigDeclaration)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IBlueprint)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
@@ -65,6 +66,10 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     def i18n_domain(self) -> str:
         return "ckanext-opengovpe"
+
+    # IBlueprint
+    def get_blueprint(self) -> list[Any]:
+        return views.get_blueprints()
 
     # IPackageController: an inventory item follows its linked dataset
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -369,6 +369,35 @@ def _entry_errors(entries: list[dict[str, Any]], check: Any) -> list[dict[str, A
     return found if any(found) else []
 
 
+def _plan_save_errors(plan: model.Package, items: list[dict[str, Any]],
+                      milestones: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-entry errors of a whole-plan save, as lists aligned with the request's."""
+    existing = {m["id"]: m for m in records.milestones(plan.id)}
+    prior_evidence = records.evidence_for(existing)
+    known_items = {i["id"] for i in records.items(plan.id)}
+    keys = {str(i.get("key") or i.get("id")) for i in items} | known_items
+
+    def check_item(item: dict[str, Any]) -> dict[str, Any]:
+        errors = _check_item_dataset(plan, item.get("dataset_id"))
+        if item.get("id") and item["id"] not in known_items:
+            errors["id"] = [tk._("Item not found")]
+        return errors
+
+    def check_milestone(milestone: dict[str, Any]) -> dict[str, Any]:
+        kept = len(prior_evidence.get(milestone.get("id") or "", []))
+        errors = _check_milestone(milestone, kept + len(milestone.get("evidence", [])))
+        reference = milestone.get("item_key") or milestone.get("item_id")
+        if reference and str(reference) not in keys:
+            errors["item_key"] = [tk._("The item is not part of this plan")]
+        if milestone.get("id") and milestone["id"] not in existing:
+            errors["id"] = [tk._("Milestone not found")]
+        return errors
+
+    errors = {"items": _entry_errors(items, check_item),
+              "milestones": _entry_errors(milestones, check_milestone)}
+    return {k: v for k, v in errors.items() if v}
+
+
 def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Save a whole plan's inventory and milestones at once; what is not listed is removed.
 
@@ -395,30 +424,7 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
     for raw, milestone in zip(raw_milestones, milestones):
         milestone["_progress_missing"] = raw.get("progress") in (None, "")
         _complete_defaults(milestone)
-    existing = {m["id"]: m for m in records.milestones(plan.id)}
-    prior_evidence = records.evidence_for(existing)
-    known_items = {i["id"] for i in records.items(plan.id)}
-    keys = {str(i.get("key") or i.get("id")) for i in items} | known_items
-
-    def check_item(item: dict[str, Any]) -> dict[str, Any]:
-        errors = _check_item_dataset(plan, item.get("dataset_id"))
-        if item.get("id") and item["id"] not in known_items:
-            errors["id"] = [tk._("Item not found")]
-        return errors
-
-    def check_milestone(milestone: dict[str, Any]) -> dict[str, Any]:
-        kept = len(prior_evidence.get(milestone.get("id") or "", []))
-        errors = _check_milestone(milestone, kept + len(milestone.get("evidence", [])))
-        reference = milestone.get("item_key") or milestone.get("item_id")
-        if reference and str(reference) not in keys:
-            errors["item_key"] = [tk._("The item is not part of this plan")]
-        if milestone.get("id") and milestone["id"] not in existing:
-            errors["id"] = [tk._("Milestone not found")]
-        return errors
-
-    errors = {"items": _entry_errors(items, check_item),
-              "milestones": _entry_errors(milestones, check_milestone)}
-    errors = {k: v for k, v in errors.items() if v}
+    errors = _plan_save_errors(plan, items, milestones)
     if errors:
         raise tk.ValidationError(errors)
     for item in items:

@@ -45,8 +45,8 @@ def test_publish_and_find_in_spanish(live_server, browser_page):
 
     page.goto(f"{live_server}/organization/new")
     page.wait_for_load_state("networkidle")
-    page.fill("#field-name", "Municipalidad Provincial del Cusco")
-    page.evaluate("() => { document.getElementById('field-url').value ="
+    page.fill("#field-title", "Municipalidad Provincial del Cusco")
+    page.evaluate("() => { document.getElementById('field-name').value ="
                   " 'municipalidad-provincial-del-cusco'; }")
     page.fill("#field-description", "Gobierno local del Cusco.")
     page.click("button[name=save]")

@@ -24,8 +24,9 @@ def entity(clean_db) -> dict[str, Any]:
         {"name": outsider["name"], "capacity": "editor"}])
     plan = factories.Dataset(name="plan-oece-2025", type="plan-apertura",
                              owner_org=org["id"], title="Plan de apertura 2025")
-    dataset = factories.Dataset(name="contratos", owner_org=org["id"], private=True)
-    foreign = factories.Dataset(name="ajeno", owner_org=other["id"])
+    dataset = factories.Dataset(name="contratos", owner_org=org["id"], private=True,
+                                notes="Contratos vigentes.")
+    foreign = factories.Dataset(name="ajeno", owner_org=other["id"], notes="Ajeno.")
     return {"org": org, "other": other, "plan": plan, "dataset": dataset, "foreign": foreign,
             "users": {"admin": admin, "editor": editor, "member": member,
                       "outsider": outsider, "sysadmin": sysadmin}}

@@ -12,25 +12,21 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 TODAY = datetime.date.today()
 
 
-def extras(**values):
-    return [{"key": k, "value": v} for k, v in values.items()]
-
-
 def entity(name, level="nacional", sector="economia-y-finanzas"):
-    return factories.Organization(name=name, extras=extras(level_of_government=level,
-                                                           sector=sector))
+    return factories.Organization(name=name, level_of_government=level, sector=sector)
 
 
 def full_programme(org, published=True):
     factories.Dataset(name=f"{org['name']}-rpe", type="norma", owner_org=org["id"],
-                      extras=extras(validity="vigente"))
+                      validity="vigente")
     factories.Dataset(name=f"{org['name']}-grupo", type="grupo-trabajo", owner_org=org["id"],
-                      extras=extras(status="activo", creating_norm=f"{org['name']}-rpe"))
+                      status="activo", creating_norm=f"{org['name']}-rpe")
     plan = factories.Dataset(name=f"{org['name']}-plan", type="plan-apertura",
                              owner_org=org["id"],
-                             extras=extras(status="aprobado",
-                                           approving_regulation=f"{org['name']}-rpe"))
-    dataset = factories.Dataset(owner_org=org["id"], private=not published)
+                             status="aprobado",
+                                           approving_regulation=f"{org['name']}-rpe")
+    dataset = factories.Dataset(owner_org=org["id"], private=not published,
+                                notes="Datos de prueba.")
     helpers.call_action("opengovpe_plan_item_create", plan_id=plan["id"], title="A",
                         status="listo-para-publicar", dataset_id=dataset["id"])
     helpers.call_action("opengovpe_plan_item_create", plan_id=plan["id"], title="B")
@@ -55,10 +51,10 @@ def test_each_milestone_needs_its_record():
     org = entity("minsa")
     # a group whose creating norm is not a regulation of the entity does not count
     factories.Dataset(type="grupo-trabajo", owner_org=org["id"],
-                      extras=extras(status="activo", creating_norm="norma-de-otro"))
-    factories.Dataset(type="norma", owner_org=org["id"], extras=extras(validity="derogada"))
+                      status="activo", creating_norm="norma-de-otro")
+    factories.Dataset(type="norma", owner_org=org["id"], validity="derogada")
     factories.Dataset(type="plan-apertura", owner_org=org["id"],
-                      extras=extras(status="borrador"))
+                      status="borrador")
     status = helpers.call_action("opengovpe_programme_status", id=org["id"])
     assert not any(status["milestones"].values())
 
@@ -75,7 +71,7 @@ def test_scoreboard_filters_and_sorts():
     full_programme(entity("oece"))
     entity("cusco", level="regional", sector="gobernabilidad")
     factories.Dataset(type="norma", owner_org=entity("lima", level="local")["id"],
-                      extras=extras(validity="vigente"))
+                      validity="vigente")
     board = helpers.call_action("opengovpe_scoreboard")
     assert [e["name"] for e in board["results"]] == ["oece", "lima", "cusco"]
     assert board["results"][0]["milestones_done"] == 4

@@ -71,3 +71,10 @@ def corpus(clean_db) -> dict[str, Any]:
     rebuild("proveedores")
     return {"oece": oece, "minsa": minsa, "group": group, "datasets": datasets,
             "sysadmin": factories.Sysadmin()}
+
+
+def pytest_collection_modifyitems(items):
+    """The search backend is tested on its own, with no schema plugin: stock CKAN fields."""
+    for item in items:
+        if "/tests/search/" in str(item.fspath):
+            item.add_marker(pytest.mark.ckan_config("ckan.plugins", "activity opengovpe_search"))

@@ -1,0 +1,1 @@
+"""Actions, auth functions, schemas and validators of ckanext-opengovpe."""

@@ -1,0 +1,247 @@
+"""Field validators of the opengovpe schemas.
+
+Every error is a message on the field that holds the bad value. Validators that take a list
+(UBIGEO codes, references, multiple choices) also take a single string.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from typing import Any, Callable, Mapping
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
+
+from .. import vocab
+
+__all__ = [
+    "opengovpe_ruc",
+    "opengovpe_ubigeo",
+    "opengovpe_vocabulary",
+    "opengovpe_vocab_value",
+    "opengovpe_vocab_values",
+    "opengovpe_default",
+    "opengovpe_date_order",
+    "opengovpe_percentage",
+    "opengovpe_dataset_name",
+]
+
+FieldValidator = Callable[[FlattenKey, FlattenDataDict, FlattenErrorDict, Context], None]
+
+RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+_RUC = re.compile(r"[0-9]{11}")
+# CKAN's rule for dataset names (and ids, which also match)
+_DATASET_NAME = re.compile(r"[a-z0-9_-]{2,100}")
+_YEAR = re.compile(r"([0-9]{4})")
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def _empty(value: Any) -> bool:
+    return value is tk.missing or value is None or value == ""
+
+
+def ruc_check_digit(first_ten: str) -> int:
+    """The check digit of a RUC from its first ten digits (SUNAT's modulus 11)."""
+    total = sum(int(digit) * weight for digit, weight in zip(first_ten, RUC_WEIGHTS))
+    remainder = 11 - total % 11
+    return remainder if remainder < 10 else remainder - 10
+
+
+def opengovpe_ruc(value: Any, context: Context) -> Any:
+    """A RUC (Registro Único de Contribuyentes): 11 digits, the last one a valid check digit."""
+    if _empty(value):
+        return value
+    text = str(value).strip()
+    if not _RUC.fullmatch(text):
+        raise tk.Invalid(tk._("A RUC has exactly 11 digits"))
+    if ruc_check_digit(text[:10]) != int(text[10]):
+        raise tk.Invalid(tk._("This RUC is not valid: its check digit is wrong"))
+    return text
+
+
+def _values(value: Any) -> list[Any] | None:
+    """The values of a field that takes one string or a list; None when it is neither."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, (list, tuple)):
+        return [v.strip() if isinstance(v, str) else v for v in value if v not in ("", None)]
+    return None
+
+
+def _store(key: FlattenKey, data: FlattenDataDict, original: Any, cleaned: list[Any]) -> None:
+    """Keep the cleaned value: a string stays a string, a list a list."""
+    data[key] = original.strip() if isinstance(original, str) else cleaned
+
+
+def _ubigeo_error(code: Any) -> str | None:
+    if not isinstance(code, str) or not vocab.UBIGEO_PATTERN.fullmatch(code):
+        return tk._('"{code}" is not a UBIGEO code: use the 2, 4 or 6 digits of INEI').format(
+            code=str(code)[:40])
+    if not vocab.ubigeo_exists(code):
+        return tk._('UBIGEO code {code} does not exist in the INEI list').format(code=code)
+    return None
+
+
+def opengovpe_ubigeo(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                     context: Context) -> None:
+    """One INEI UBIGEO code (department, province or district), or a list of them."""
+    value = data.get(key)
+    if _empty(value):
+        return
+    codes = _values(value)
+    if codes is None:
+        errors[key].append(tk._("Expecting a UBIGEO code or a list of UBIGEO codes"))
+        return
+    problems = [error for error in map(_ubigeo_error, codes) if error]
+    errors[key].extend(problems)
+    if not problems:
+        _store(key, data, value, codes)
+
+
+def opengovpe_vocabulary(name: str, multiple: bool = False) -> FieldValidator:
+    """A value of vocabulary ``name``; with ``multiple``, a list of them (or a single string).
+
+    In a navl schema: ``opengovpe_vocabulary("frequency")``. In scheming YAML, the presets
+    ``opengovpe_vocab_select`` and ``opengovpe_vocab_multiple`` use ``opengovpe_vocab_value`` and
+    ``opengovpe_vocab_values``, which read the field's ``vocabulary``. An unknown vocabulary
+    fails here, when the schema is built.
+    """
+    vocab.terms(name)
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        value = data.get(key)
+        if _empty(value):
+            return
+        if not multiple and not isinstance(value, str):
+            errors[key].append(tk._("Expecting a single value"))
+            return
+        values = _values(value)
+        if values is None:
+            errors[key].append(tk._("Expecting a list of values"))
+            return
+        problems = [tk._('"{value}" is not one of the allowed values').format(value=str(v)[:80])
+                    for v in values if not vocab.is_member(name, v)]
+        errors[key].extend(problems)
+        if not problems:
+            _store(key, data, value, values)
+
+    return validator
+
+
+def opengovpe_vocab_value(field: Mapping[str, Any], schema: Mapping[str, Any]) -> FieldValidator:
+    """Scheming: one value of the vocabulary named by the field's ``vocabulary`` key."""
+    return opengovpe_vocabulary(field["vocabulary"])
+
+
+def opengovpe_vocab_values(field: Mapping[str, Any],
+                           schema: Mapping[str, Any]) -> FieldValidator:
+    """Scheming: values of the vocabulary named by the field's ``vocabulary`` key.
+
+    Put ``scheming_multiple_choice`` after it, which stores the list.
+    """
+    return opengovpe_vocabulary(field["vocabulary"], multiple=True)
+
+
+def opengovpe_default(field: Mapping[str, Any], schema: Mapping[str, Any]) -> FieldValidator:
+    """Scheming: an empty value takes the field's ``default`` (which may contain spaces)."""
+    default = field.get("default")
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        if default is not None and _empty(data.get(key)):
+            data[key] = default
+
+    return validator
+
+
+# ckanext-scheming calls these with the field and the schema to get the validator
+opengovpe_vocab_value.is_a_scheming_validator = True  # type: ignore[attr-defined]
+opengovpe_vocab_values.is_a_scheming_validator = True  # type: ignore[attr-defined]
+opengovpe_default.is_a_scheming_validator = True  # type: ignore[attr-defined]
+
+
+def _as_date(value: Any, end_of_period: bool) -> datetime.date | None:
+    """A date from a date, a datetime or an ISO 8601 string (also ``YYYY`` or ``YYYY-MM``).
+
+    A year or a month stands for its first day, or with ``end_of_period`` its last day.
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if _YEAR.fullmatch(text):
+            return datetime.date(int(text), 12 if end_of_period else 1, 31 if end_of_period else 1)
+        month = _YEAR_MONTH.fullmatch(text)
+        if month:
+            year, number = int(month.group(1)), int(month.group(2))
+            day = calendar.monthrange(year, number)[1] if end_of_period else 1
+            return datetime.date(year, number, day)
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def opengovpe_date_order(start_field: str) -> FieldValidator:
+    """On an end date: it is not before the start date ``start_field`` of the same record.
+
+    The start is the sibling key, so this works for top-level fields (``period_end`` after
+    ``period_start``) and inside repeating subfields (``('members', 0, 'date_to')`` after
+    ``('members', 0, 'date_from')``). A missing or unreadable date is left to its own validators.
+    """
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        end = _as_date(data.get(key), end_of_period=True)
+        start = _as_date(data.get(key[:-1] + (start_field,)), end_of_period=False)
+        if end is not None and start is not None and end < start:
+            errors[key].append(
+                tk._("This date cannot be earlier than {start}").format(
+                    start=start.isoformat()))
+
+    return validator
+
+
+def opengovpe_percentage(value: Any, context: Context) -> Any:
+    """A whole number from 0 to 100."""
+    if _empty(value):
+        return value
+    if isinstance(value, bool):
+        raise tk.Invalid(tk._("A percentage is a whole number from 0 to 100"))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text.isdigit() or not text.isascii():
+        raise tk.Invalid(tk._("A percentage is a whole number from 0 to 100"))
+    number = int(text)
+    if number > 100:
+        raise tk.Invalid(tk._("A percentage cannot be greater than 100"))
+    return number
+
+
+def opengovpe_dataset_name(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                           context: Context) -> None:
+    """The name (or id) of a dataset, or a list of them: a reference to another record.
+
+    Only the form is checked here; whether the record exists and belongs to the same entity is
+    checked where references are resolved.
+    """
+    value = data.get(key)
+    if _empty(value):
+        return
+    names = _values(value)
+    if names is None:
+        errors[key].append(tk._("Expecting a dataset name or a list of dataset names"))
+        return
+    problems = [
+        tk._('"{name}" is not a dataset name: use 2 to 100 lowercase letters, digits, '
+             '"-" or "_"').format(name=str(name)[:80])
+        for name in names if not isinstance(name, str) or not _DATASET_NAME.fullmatch(name)]
+    errors[key].extend(problems)
+    if not problems:
+        _store(key, data, value, names)

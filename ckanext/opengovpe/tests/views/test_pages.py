@@ -1,0 +1,153 @@
+"""The programme's pages in Spanish, for every role: anonymous, a member of another
+entity, editor, entity admin and sysadmin."""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+TODAY = datetime.date.today()
+
+
+@pytest.fixture
+def programme(clean_db):
+    users = {role: factories.UserWithToken(name=f"{role}-user")
+             for role in ("admin", "editor", "outsider")}
+    users["sysadmin"] = factories.SysadminWithToken(name="sysadmin-user")
+    org = factories.Organization(name="oece", title="OECE", users=[
+        {"name": users["admin"]["name"], "capacity": "admin"},
+        {"name": users["editor"]["name"], "capacity": "editor"}])
+    factories.Organization(name="otra", users=[
+        {"name": users["outsider"]["name"], "capacity": "admin"}])
+    public = factories.Dataset(name="plan-publico", type="plan-apertura", owner_org=org["id"],
+                               title="Plan de apertura 2025")
+    private = factories.Dataset(name="plan-borrador", type="plan-apertura",
+                                owner_org=org["id"], private=True,
+                                title="Plan en borrador")
+    item = helpers.call_action("opengovpe_plan_item_create", plan_id=public["id"],
+                               title="=HYPERLINK(\"http://malo\")", responsible="Ana")
+    helpers.call_action("opengovpe_milestone_create", plan_id=public["id"],
+                        name="Instalar el grupo <script>alert(1)</script>",
+                        item_id=item["id"], start_date=str(TODAY - datetime.timedelta(30)),
+                        end_date=str(TODAY - datetime.timedelta(2)), status="en-curso",
+                        progress=30)
+    return {"users": users, "public": public, "private": private, "item": item}
+
+
+def get(app, url, role, programme, status=None):
+    headers = {}
+    if role != "anonymous":
+        headers["Authorization"] = programme["users"][role]["token"]
+    return app.get(url, headers=headers, status=status)
+
+
+ROLES = ["anonymous", "outsider", "editor", "admin", "sysadmin"]
+EDITORS = {"editor", "admin", "sysadmin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_public_plan_page(app, programme, role):
+    page = get(app, "/plan-apertura/plan-publico/avance", role, programme, status=200)
+    assert "Plan de apertura 2025" in page.body
+    assert "Hitos vencidos" in page.body  # Spanish interface
+    assert "<script>alert(1)</script>" not in page.body
+    assert "&lt;script&gt;" in page.body
+    assert ("Agregar hito" in page.body) == (role in EDITORS)
+
+
+@pytest.mark.parametrize("role,status", [("anonymous", 403), ("outsider", 403),
+                                         ("editor", 200), ("admin", 200), ("sysadmin", 200)])
+def test_private_plan_page(app, programme, role, status):
+    get(app, "/plan-apertura/plan-borrador/avance", role, programme, status=status)
+
+
+@pytest.mark.parametrize("role,status", [("anonymous", 403), ("outsider", 403),
+                                         ("editor", 200), ("admin", 200), ("sysadmin", 200)])
+def test_forms_need_edit_rights(app, programme, role, status):
+    get(app, "/plan-apertura/plan-publico/hitos/nuevo", role, programme, status=status)
+    get(app, "/plan-apertura/plan-publico/inventario/nuevo", role, programme, status=status)
+
+
+@pytest.mark.parametrize("role", ["editor", "admin", "sysadmin"])
+def test_milestone_form_saves_and_shows_field_errors(app, programme, role):
+    url = "/plan-apertura/plan-publico/hitos/nuevo"
+    headers = {"Authorization": programme["users"][role]["token"]}
+    page = app.post(url, headers=headers, data={
+        "name": "Aprobar directiva", "start_date": "2025-05-10", "end_date": "2025-05-01",
+        "status": "completado", "progress": "100"})
+    assert page.status_code == 200
+    assert "no debe ser anterior" in page.body  # end date before start, in Spanish
+    page = app.post(url, headers=headers, data={
+        "name": "Aprobar directiva", "start_date": "2025-05-01", "end_date": "2025-05-10",
+        "status": "en-curso", "progress": "20"}, follow_redirects=False)
+    assert page.status_code == 302
+    shown = helpers.call_action("opengovpe_plan_show", id="plan-publico")
+    assert "Aprobar directiva" in [m["name"] for m in shown["milestones"]]
+
+
+def test_post_from_another_entity_is_refused_and_changes_nothing(app, programme):
+    headers = {"Authorization": programme["users"]["outsider"]["token"]}
+    app.post("/plan-apertura/plan-publico/hitos/nuevo", headers=headers,
+             data={"name": "Intruso"}, status=403)
+    shown = helpers.call_action("opengovpe_plan_show", id="plan-publico")
+    assert "Intruso" not in [m["name"] for m in shown["milestones"]]
+
+
+def test_csv_export_neutralises_formulas(app, programme):
+    response = get(app, "/plan-apertura/plan-publico/exportar.csv", "anonymous", programme,
+                   status=200)
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.body)))
+    assert rows[0][:3] == ["tipo", "orden", "conjunto_de_datos"]
+    assert rows[1][2] == "'=HYPERLINK(\"http://malo\")"
+    assert any(r and r[0] == "hito" for r in rows)
+
+
+def test_xlsx_export(app, programme):
+    response = get(app, "/plan-apertura/plan-publico/exportar.xlsx", "anonymous", programme,
+                   status=200)
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    assert workbook.sheetnames == ["inventario", "hitos"]
+    assert str(workbook["inventario"]["B2"].value).startswith("'=")
+
+
+def test_private_plan_export_is_refused(app, programme):
+    get(app, "/plan-apertura/plan-borrador/exportar.csv", "anonymous", programme, status=403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_scoreboard_and_programme_pages(app, programme, role):
+    page = get(app, "/tablero", role, programme, status=200)
+    assert "Tablero nacional de datos abiertos" in page.body
+    assert 'data-entity="oece"' in page.body
+    page = get(app, "/entidad/oece/programa", role, programme, status=200)
+    assert "Plan de apertura 2025" in page.body
+    assert "Plan en borrador" not in page.body or role in EDITORS
+
+
+def test_scoreboard_bad_filter_is_a_message_not_a_500(app, programme):
+    page = app.get("/tablero", query_string={"level_of_government": "imperial"}, status=200)
+    assert "filtros no son válidos" in page.body
+
+
+def test_unknown_entity_and_plan_are_404(app, programme):
+    app.get("/entidad/no-existe/programa", status=404)
+    app.get("/plan-apertura/no-existe/avance", status=404)
+
+
+@pytest.mark.parametrize("role,visible", [("anonymous", False), ("outsider", False),
+                                          ("editor", True), ("sysadmin", True)])
+def test_due_list_only_shows_visible_plans(app, programme, role, visible):
+    helpers.call_action("opengovpe_milestone_create", plan_id="plan-borrador",
+                        name="Hito secreto", start_date=str(TODAY),
+                        end_date=str(TODAY + datetime.timedelta(3)))
+    page = get(app, "/hitos/pendientes", role, programme, status=200)
+    assert "Instalar el grupo" in page.body
+    assert ("Hito secreto" in page.body) == visible
