@@ -10,12 +10,16 @@ import datetime
 import re
 from typing import Any, Callable, Mapping
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckanext.scheming.validation import scheming_validator
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from .. import vocab
 
 __all__ = [
+    "opengovpe_entity_reference",
+    "opengovpe_after_installation",
     "opengovpe_ruc",
     "opengovpe_ubigeo",
     "opengovpe_vocabulary",
@@ -245,3 +249,47 @@ def opengovpe_dataset_name(key: FlattenKey, data: FlattenDataDict, errors: Flatt
     errors[key].extend(problems)
     if not problems:
         _store(key, data, value, names)
+
+
+def _owner_id(data: FlattenDataDict) -> str | None:
+    owner = data.get(("owner_org",))
+    if _empty(owner):
+        return None
+    group = model.Group.get(str(owner))
+    return group.id if group else str(owner)
+
+
+@scheming_validator
+def opengovpe_entity_reference(field: Mapping[str, Any], schema: Mapping[str, Any]
+                               ) -> FieldValidator:
+    """The referenced records exist, are of the field's ``reference_type`` and belong
+    to the same entity as the record being saved."""
+    record_type = field.get("reference_type")
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        value = data.get(key)
+        if _empty(value) or errors.get(key):
+            return
+        names = _values(value) or []
+        owner = _owner_id(data)
+        for name in names:
+            record = model.Package.get(str(name))
+            if record is None or record.state == "deleted" or (
+                    record_type and record.type != record_type):
+                errors[key].append(tk._('No record "{name}" of this kind').format(
+                    name=str(name)[:80]))
+            elif owner and record.owner_org != owner:
+                errors[key].append(tk._('"{name}" belongs to another entity').format(
+                    name=str(name)[:80]))
+    return validator
+
+
+def opengovpe_after_installation(key: FlattenKey, data: FlattenDataDict,
+                                 errors: FlattenErrorDict, context: Context) -> None:
+    """A session of the working group is not earlier than the group's installation."""
+    session = _as_date(data.get(key), end_of_period=True)
+    installed = _as_date(data.get(("installation_date",)), end_of_period=False)
+    if session and installed and session < installed:
+        errors[key].append(tk._("A session cannot be earlier than the installation of the "
+                                "group ({date})").format(date=installed.isoformat()))

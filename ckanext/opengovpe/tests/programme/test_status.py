@@ -49,10 +49,11 @@ def test_entity_with_everything_in_place():
 
 def test_each_milestone_needs_its_record():
     org = entity("minsa")
-    # a group whose creating norm is not a regulation of the entity does not count
+    # a repealed norm is not a framework in force; an inactive group is not established
+    factories.Dataset(name="rd-derogada", type="norma", owner_org=org["id"],
+                      validity="derogada")
     factories.Dataset(type="grupo-trabajo", owner_org=org["id"],
-                      status="activo", creating_norm="norma-de-otro")
-    factories.Dataset(type="norma", owner_org=org["id"], validity="derogada")
+                      status="inactivo", creating_norm="rd-derogada")
     factories.Dataset(type="plan-apertura", owner_org=org["id"],
                       status="borrador")
     status = helpers.call_action("opengovpe_programme_status", id=org["id"])
@@ -69,7 +70,7 @@ def test_private_records_do_not_count():
 
 def test_scoreboard_filters_and_sorts():
     full_programme(entity("oece"))
-    entity("cusco", level="regional", sector="gobernabilidad")
+    entity("cusco", level="regional", sector="presidencia-del-consejo-de-ministros")
     factories.Dataset(type="norma", owner_org=entity("lima", level="local")["id"],
                       validity="vigente")
     board = helpers.call_action("opengovpe_scoreboard")
@@ -93,3 +94,28 @@ def test_scoreboard_bad_input(params):
 def test_unknown_entity():
     with pytest.raises(helpers.logic.NotFound):
         helpers.call_action("opengovpe_programme_status", id="no-existe")
+
+
+def test_references_point_to_records_of_the_same_entity():
+    mine, other = entity("oece"), entity("otra")
+    factories.Dataset(name="rpe-oece", type="norma", owner_org=mine["id"], validity="vigente")
+    factories.Dataset(name="rpe-otra", type="norma", owner_org=other["id"], validity="vigente")
+    factories.Dataset(name="un-dataset", owner_org=mine["id"], notes="Datos.")
+    for reference, message in (("rpe-otra", "another entity"), ("un-dataset", "of this kind"),
+                               ("no-existe", "of this kind")):
+        with pytest.raises(helpers.logic.ValidationError) as error:
+            factories.Dataset(type="grupo-trabajo", owner_org=mine["id"],
+                              creating_norm=reference)
+        assert message in error.value.error_dict["creating_norm"][0]
+    group = factories.Dataset(type="grupo-trabajo", owner_org=mine["id"],
+                              creating_norm="rpe-oece", installation_date="2020-03-01")
+    assert group["creating_norm"] == "rpe-oece"
+
+
+def test_sessions_fall_within_the_life_of_the_group():
+    org = entity("oece")
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        factories.Dataset(type="grupo-trabajo", owner_org=org["id"],
+                          installation_date="2020-03-01",
+                          sessions=[{"number": "1", "date": "2019-12-01"}])
+    assert "installation" in str(error.value.error_dict["sessions"])
