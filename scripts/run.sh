@@ -24,11 +24,10 @@ if [ ! -f "$INI" ]; then
     "ckan.redis.url = $REDIS_URL" \
     "ckan.storage_path = $VAR/storage" \
     "solr_url = " >/dev/null
-  # the portal's own settings, one per line
-  grep -vE '^\s*(#|$)' "$ROOT/scripts/portal.ini.in" | while IFS= read -r line; do
-    "$VENV/bin/ckan" config-tool "$INI" "$line" >/dev/null
-  done
 fi
+# the portal's own settings, applied on every run so that a newer checkout's reach it
+mapfile -t settings < <(grep -vE '^\s*(#|$)' "$ROOT/scripts/portal.ini.in")
+"$VENV/bin/ckan" config-tool "$INI" "${settings[@]}" >/dev/null
 
 say "Applying database migrations (CKAN and every enabled plugin)"
 ckan_cli "$INI" db upgrade >/dev/null

@@ -7,6 +7,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
+from . import programme
+
 log = logging.getLogger(__name__)
 
 OECE = {
@@ -17,6 +19,15 @@ OECE = {
         "datos del Sistema Electrónico de Contrataciones del Estado (SEACE) en el "
         "Estándar de Datos para las Contrataciones Abiertas (OCDS)."
     ),
+    "acronym": "OECE",
+    "ruc": "20419026809",
+    "level_of_government": "nacional",
+    "entity_type": "organismo-tecnico-especializado",
+    "sector": "economia-y-finanzas",
+    "ubigeo": "150131",
+    "website": "https://www.gob.pe/oece",
+    "open_data_email": "datosabiertos@oece.gob.pe",
+    "national_portal_name": "Organismo Especializado para las Contrataciones Públicas Eficientes",
 }
 
 DATASETS: list[dict[str, Any]] = [
@@ -95,6 +106,7 @@ def seed(organization: str) -> list[str]:
                     tags=[{"name": t} for t in dataset["tags"]])
         tk.get_action("package_create")(_context(), data)
         created.append(f"dataset {dataset['name']}")
+    created.extend(programme.seed(_context, organization))
     for item in created:
         log.info("Demo content created: %s", item)
     return created

@@ -12,9 +12,20 @@ def test_seed_demo_is_idempotent(cli):
     first = cli.invoke(ckan_command, ["opengovpe", "seed-demo"])
     assert first.exit_code == 0, first.output
     assert "created organization oece" in first.output
+    assert "created plan-apertura oece-plan-apertura-2025" in first.output
     second = cli.invoke(ckan_command, ["opengovpe", "seed-demo"])
     assert second.exit_code == 0, second.output
     assert "demo content already present" in second.output
     found = helpers.call_action("package_search", q="contrataciones publicas")
     assert "contrataciones-publicas-seace" in [d["name"] for d in found["results"]]
-    assert helpers.call_action("package_search", fq="organization:oece")["count"] == 3
+    assert helpers.call_action("package_search",
+                               fq="+organization:oece +dataset_type:dataset")["count"] == 3
+    oece = helpers.call_action("opengovpe_programme_status", id="oece")
+    assert oece["milestones_done"] == 4
+    assert oece["overdue"] == 1
+    board = helpers.call_action("opengovpe_scoreboard")
+    assert [e["name"] for e in board["results"]][:1] == ["oece"]
+    assert board["count"] == 3
+    plan = helpers.call_action("opengovpe_plan_show", id="oece-plan-apertura-2025")
+    assert plan["progress"]["milestones_by_status"]["completado"] == 2
+    assert [i["status"] for i in plan["items"]][0] == "publicado"
