@@ -116,7 +116,7 @@ def _entity(row: Any) -> dict[str, Any]:
         "milestones": milestones,
         "milestones_done": sum(milestones.values()),
         "plans": int(row["plans"]),
-        "items": int(row["items"]), "items_published": int(row["published"]),
+        "items_total": int(row["items"]), "items_published": int(row["published"]),
         "items_published_percent": round(100 * row["published"] / row["items"], 1)
         if row["items"] else 0.0,
         "plan_milestones": int(row["milestones"]),

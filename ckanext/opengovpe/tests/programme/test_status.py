@@ -42,7 +42,7 @@ def test_entity_with_everything_in_place():
     status = helpers.call_action("opengovpe_programme_status", id="oece")
     assert status["milestones"] == {"group_established": True, "framework_in_force": True,
                                     "plan_approved": True, "datasets_published": True}
-    assert (status["items_published"], status["items"]) == (1, 2)
+    assert (status["items_published"], status["items_total"]) == (1, 2)
     assert status["overdue"] == 1
     assert status["level_of_government"] == "nacional"
 

@@ -127,6 +127,8 @@ def test_scoreboard_and_programme_pages(app, programme, role):
     page = get(app, "/tablero", role, programme, status=200)
     assert "Tablero nacional de datos abiertos" in page.body
     assert 'data-entity="oece"' in page.body
+    assert "0 / 1" in page.body  # published of prioritised datasets
+    assert "Grupo de trabajo instalado" in page.body
     page = get(app, "/entidad/oece/programa", role, programme, status=200)
     assert "Plan de apertura 2025" in page.body
     assert "Plan en borrador" not in page.body or role in EDITORS
