@@ -11,7 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
 from . import declarations, views
-from .programme import publication
+from .programme import opendata, publication
 from .search import dispatch
 
 HERE = os.path.dirname(__file__)
@@ -48,6 +48,7 @@ class OpengovpePlugin(p.SingletonPlugin):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IBlueprint)
+    p.implements(p.ISignal)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
@@ -66,6 +67,10 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     def i18n_domain(self) -> str:
         return "ckanext-opengovpe"
+
+    # ISignal: each plan is also published as an open dataset
+    def get_signal_subscriptions(self) -> Any:
+        return opendata.subscriptions()
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:

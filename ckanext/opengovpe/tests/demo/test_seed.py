@@ -19,7 +19,9 @@ def test_seed_demo_is_idempotent(cli):
     found = helpers.call_action("package_search", q="contrataciones publicas")
     assert "contrataciones-publicas-seace" in [d["name"] for d in found["results"]]
     assert helpers.call_action("package_search",
-                               fq="+organization:oece +dataset_type:dataset")["count"] == 3
+                               fq="+organization:oece +dataset_type:dataset")["count"] == 4
+    # the plan itself, published as open data
+    assert helpers.call_action("package_show", id="oece-plan-apertura-2025-datos")["resources"]
     oece = helpers.call_action("opengovpe_programme_status", id="oece")
     assert oece["milestones_done"] == 4
     assert oece["overdue"] == 1
