@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.validators import dcat_validators
 from ckanext.scheming import validation as scheming_validation
@@ -238,7 +239,11 @@ class TestBadInputIsAFieldError:
         assert set(errors["members"][1]) == {"person", "role"}
         assert set(errors["sessions"][0]) == {"quorum", "attendance_percentage"}
 
+    @pytest.mark.usefixtures("with_plugins", "clean_db")
     def test_working_group_that_is_right(self):
+        # references are checked against the database: the creating norm exists
+        model.Session.add(model.Package(name="rpe-12-2024", type="norma", title="RPE"))
+        model.Session.commit()
         data, errors = tk.navl_validate({
             "title": "Comité de Gobierno y Transformación Digital",
             "group_type": "comite", "status": "activo", "creating_norm": "rpe-12-2024",
@@ -251,7 +256,10 @@ class TestBadInputIsAFieldError:
         assert errors == {}
         assert data["members"][0]["date_to"] == "2025-05-31"
 
+    @pytest.mark.usefixtures("with_plugins", "clean_db")
     def test_regulation(self):
+        model.Session.add(model.Package(name="rsg-0-2022", type="norma", title="RSG"))
+        model.Session.commit()
         data, errors = tk.navl_validate({
             "title": "Aprueban el Plan de apertura de datos",
             "regulation_type": "resolucion-de-secretaria-general",

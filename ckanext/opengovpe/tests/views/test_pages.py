@@ -153,3 +153,9 @@ def test_due_list_only_shows_visible_plans(app, programme, role, visible):
     page = get(app, "/hitos/pendientes", role, programme, status=200)
     assert "Instalar el grupo" in page.body
     assert ("Hito secreto" in page.body) == visible
+
+
+def test_plan_record_links_to_its_progress_and_nav_to_scoreboard(app, programme):
+    page = app.get("/plan-apertura/plan-publico")
+    assert "/plan-apertura/plan-publico/avance" in page.body
+    assert 'href="/tablero"' in page.body
