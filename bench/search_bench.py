@@ -18,6 +18,7 @@ import platform
 import pstats
 import random
 import re
+import subprocess
 import sys
 import time
 import unicodedata
@@ -757,6 +758,48 @@ def full_rebuild(n: int) -> dict[str, Any]:
     }
 
 
+def _rebuild_chunk(ids: list[str]) -> None:
+    """One worker of the parallel rebuild (a forked process)."""
+    import ckan.model as model
+    from ckan.lib import search
+
+    # never share the parent's database connections
+    model.meta.engine.dispose(close=False)
+    model.Session.remove()
+    search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
+
+
+def parallel_rebuild(workers: int) -> dict[str, Any]:
+    """The same rebuild split over forked worker processes (as ``rebuild-fast`` does)."""
+    import multiprocessing
+
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    ids = [row[0] for row in model.Session.query(model.Package.id)]
+    truncate_index()
+    model.meta.engine.dispose()
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_rebuild_chunk, args=(ids[i::workers],))
+                 for i in range(workers)]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    total = time.perf_counter() - started
+    failed = [p.exitcode for p in processes if p.exitcode]
+    indexed = model.Session.execute(sa.text("SELECT count(*) FROM opengovpe_search_doc")
+                                    ).scalar()
+    model.Session.remove()
+    with model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE opengovpe_search_doc"))
+    if failed or indexed != len(ids):
+        raise RuntimeError(f"parallel rebuild: exit codes {failed}, {indexed} of {len(ids)}")
+    return {"workers": workers, "datasets": len(ids), "seconds": round(total, 1),
+            "datasets_per_s": round(len(ids) / total, 1)}
+
+
 # --------------------------------------------------------------------------
 # Query mix
 # --------------------------------------------------------------------------
@@ -805,7 +848,26 @@ KIND_LABELS = {
 }
 
 
-def run_queries(clock: SqlClock, n: int, repeat: int, warmup: int) -> dict[str, Any]:
+FACET_CACHE_TTL = "ckanext.opengovpe.search.facet_cache_ttl"
+FACET_KINDS = ("facets_all", "free_text_facets")
+
+
+def facet_cache_ttl() -> int | None:
+    """The facet cache's lifetime when the backend has one, else None."""
+    from ckan.common import config
+
+    value = config.get(FACET_CACHE_TTL) if FACET_CACHE_TTL in config else None
+    return int(value) if value not in (None, "") else None
+
+
+def set_facet_cache_ttl(ttl: int) -> None:
+    from ckan.common import config
+
+    config[FACET_CACHE_TTL] = ttl
+
+
+def run_queries(clock: SqlClock, n: int, repeat: int, warmup: int,
+                only: tuple[str, ...] | None = None) -> dict[str, Any]:
     import ckan.model as model
     from ckan.logic import get_action
 
@@ -813,6 +875,8 @@ def run_queries(clock: SqlClock, n: int, repeat: int, warmup: int) -> dict[str, 
     org_names = [slugify(t) for t in ORGANIZATIONS]
     results: dict[str, Any] = {}
     for kind, make in query_kinds(n, org_names).items():
+        if only and kind not in only:
+            continue
         for i in range(warmup):
             search({"ignore_auth": True}, make(i))
             model.Session.remove()
@@ -860,8 +924,8 @@ def _summary(samples: list[float]) -> dict[str, Any]:
             "p95_ms": round(percentile(samples, 95), 1), "max_ms": round(max(samples), 1)}
 
 
-def explain(clock: SqlClock, n: int, conn: Any) -> dict[str, str]:
-    """EXPLAIN (ANALYZE, BUFFERS) of every index statement one query of each kind issues."""
+def explain(clock: SqlClock, n: int, conn: Any, queries: dict[str, Any]) -> dict[str, str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the index statements of each kind's slowest run."""
     import ckan.model as model
     from ckan.logic import get_action
 
@@ -870,11 +934,14 @@ def explain(clock: SqlClock, n: int, conn: Any) -> dict[str, str]:
     plans: dict[str, str] = {}
     cursor = conn.cursor()
     for kind, make in query_kinds(n, org_names).items():
+        samples = queries[kind]["samples_ms"]
+        slowest = max(range(len(samples)), key=samples.__getitem__)
         clock.captured = []
-        search({"ignore_auth": True}, make(0))
+        search({"ignore_auth": True}, make(slowest))
         model.Session.remove()
         captured, clock.captured = clock.captured, None
-        text = []
+        text = [f"-- params of the slowest run ({samples[slowest]:.1f} ms): "
+                f"{json.dumps(make(slowest), ensure_ascii=False)}\n"]
         for statement, parameters in captured:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -913,11 +980,15 @@ def markdown(report: dict[str, Any]) -> str:
     env = report["environment"]
     lines += [f"Machine: {env['cpus']} CPUs, Python {env['python']}, CKAN {env['ckan']}, "
               f"PostgreSQL {env['postgres']} (shared_buffers {env['shared_buffers']}, "
-              f"work_mem {env['work_mem']}). Synthetic data (seed {report['seed']}).", ""]
+              f"work_mem {env['work_mem']}), load average at the end "
+              f"{env.get('load_average_1_5_15')}. Synthetic data (seed {report['seed']}).", "",
+              f"Search backend: {env.get('search_backend')}.", ""]
     data = report.get("data") or {}
     if data:
         lines += ["Data: " + ", ".join(f"{k} {v:,}" for k, v in data.items()
-                                       if isinstance(v, int)), ""]
+                                       if isinstance(v, int) and not isinstance(v, bool))
+                  + (" (already in the database, not regenerated)" if data.get("reused")
+                     else ""), ""]
     lines += ["## Query latency (in-process `package_search`, ignore_auth)", "",
               f"{report['repeat']} timed runs per kind after {report['warmup']} warm-ups; "
               "`SQL p50` is time inside the database driver.", "",
@@ -926,6 +997,17 @@ def markdown(report: dict[str, Any]) -> str:
     for kind, q in report["queries"].items():
         lines.append(f"| {KIND_LABELS[kind]} | {q['p50_ms']} | {q['p95_ms']} | {q['max_ms']} "
                      f"| {q['sql_p50_ms']} | {q['matches_median']:,} |")
+    if report.get("queries_uncached"):
+        lines += ["", f"Facet cache: on (ttl {report['facet_cache_ttl']} s) above. The same "
+                  "facet kinds with the cache off (every call counts, as the first visit "
+                  "after an index write does):", "",
+                  "| query | p50 ms | p95 ms | max ms | SQL p50 ms | matches |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for kind, q in report["queries_uncached"].items():
+            lines.append(f"| {KIND_LABELS[kind]}, cache off | {q['p50_ms']} | {q['p95_ms']} "
+                         f"| {q['max_ms']} | {q['sql_p50_ms']} | {q['matches_median']:,} |")
+        lines += ["", "Full mix p95 with the facet cache off: "
+                  f"{report['full_mix_p95_ms_facet_cache_off']} ms."]
     if report.get("http"):
         lines += ["", "Over HTTP (Flask test client, anonymous):", "",
                   "| query | p50 ms | p95 ms | max ms |", "| --- | ---: | ---: | ---: |"]
@@ -951,6 +1033,10 @@ def _rebuild_markdown(report: dict[str, Any]) -> list[str]:
                   f"**{rebuild['datasets_per_s']} datasets/s**; then VACUUM ANALYZE "
                   f"{rebuild['vacuum_analyze_seconds']} s. Rate by tenth of the run: "
                   f"{rebuild['datasets_per_s_by_tenth']}."]
+    parallel = report.get("rebuild_parallel")
+    if parallel:
+        lines += ["", f"Same rebuild split over {parallel['workers']} processes: "
+                  f"{parallel['seconds']} s = **{parallel['datasets_per_s']} datasets/s**."]
     split = report.get("rebuild_breakdown")
     if split:
         lines += ["", f"Where the time goes (first {split['datasets']:,} datasets, wall clock, "
@@ -970,6 +1056,21 @@ def _rebuild_markdown(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def backend_version() -> str:
+    """Where the search backend was loaded from, and its git commit."""
+    import ckanext.opengovpe.search as backend
+
+    folder = os.path.dirname(os.path.abspath(backend.__file__))
+    try:
+        head = subprocess.run(["git", "-C", folder, "log", "-1", "--format=%h %s"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", folder, "status", "--porcelain", "."],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return folder
+    return f"{folder} at {head}" + (" (with uncommitted changes)" if dirty else "")
+
+
 def environment(conn: Any) -> dict[str, Any]:
     import ckan
 
@@ -986,6 +1087,8 @@ def environment(conn: Any) -> dict[str, Any]:
     conn.rollback()
     return {"cpus": os.cpu_count(), "python": platform.python_version(),
             "ckan": ckan.__version__, "postgres": values.pop("server_version"),
+            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+            "search_backend": backend_version(),
             **values, "index_sizes": sizes}
 
 
@@ -996,6 +1099,8 @@ def environment(conn: Any) -> dict[str, Any]:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ini", default=os.path.join(HERE, "bench.ini"))
+    parser.add_argument("--database", default=None,
+                        help="database name to use instead of the one in the ini file")
     parser.add_argument("--n", type=int, default=10_000, help="number of datasets")
     parser.add_argument("--seed", type=int, default=20260630)
     parser.add_argument("--regenerate", action="store_true",
@@ -1007,6 +1112,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile-n", type=int, default=1000,
                         help="datasets for the rebuild breakdown and cProfile")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--parallel-rebuild", type=int, default=0, metavar="WORKERS",
+                        help="also time the rebuild split over this many processes")
     return parser.parse_args(argv)
 
 
@@ -1064,6 +1171,10 @@ def rebuild_phase(args: argparse.Namespace, clock: SqlClock, conn: Any,
     say(f"Full rebuild of {args.n:,} datasets (timed)")
     report["rebuild"] = full_rebuild(args.n)
     say(f"  {report['rebuild']}")
+    if args.parallel_rebuild > 1:
+        say(f"Full rebuild split over {args.parallel_rebuild} processes (timed)")
+        report["rebuild_parallel"] = parallel_rebuild(args.parallel_rebuild)
+        say(f"  {report['rebuild_parallel']}")
 
 
 def main(argv: list[str]) -> int:
@@ -1076,6 +1187,9 @@ def main(argv: list[str]) -> int:
     from ckan.config.middleware import make_app
 
     conf = load_config(ini)
+    if args.database:
+        url = sa.engine.make_url(conf["sqlalchemy.url"]).set(database=args.database)
+        conf["sqlalchemy.url"] = url.render_as_string(hide_password=False)
     app = make_app(conf)
     flask_app = app._wsgi_app  # type: ignore[attr-defined]
     say("Applying migrations (CKAN and opengovpe_search)")
@@ -1097,13 +1211,28 @@ def main(argv: list[str]) -> int:
 
     with flask_app.test_request_context():
         rebuild_phase(args, clock, conn, report)
-        say(f"Query mix: {args.repeat} runs per kind after {args.warmup} warm-ups")
+        ttl = facet_cache_ttl()
+        report["facet_cache_ttl"] = ttl
+        say(f"Query mix: {args.repeat} runs per kind after {args.warmup} warm-ups"
+            + (f" (facet cache on, ttl {ttl} s)" if ttl else ""))
         report["queries"] = run_queries(clock, args.n, args.repeat, args.warmup)
-        plans = {} if args.no_explain else explain(clock, args.n, conn)
+        if ttl:
+            # the cost of a cache miss: the first visit after any index write
+            set_facet_cache_ttl(0)
+            say("Facet kinds again with the facet cache off")
+            report["queries_uncached"] = run_queries(clock, args.n, args.repeat, args.warmup,
+                                                     only=FACET_KINDS)
+        plans = {} if args.no_explain else explain(clock, args.n, conn, report["queries"])
+        if ttl:
+            set_facet_cache_ttl(ttl)
     say("A few queries over HTTP")
     report["http"] = run_http(flask_app, args.n, min(args.repeat, 10))
     report["environment"] = environment(conn)
     report["targets"] = verdicts(args.n, report["queries"], report.get("rebuild"))
+    if report.get("queries_uncached"):
+        mixed = dict(report["queries"], **report["queries_uncached"])
+        report["full_mix_p95_ms_facet_cache_off"] = round(percentile(
+            [x for q in mixed.values() for x in q["samples_ms"]], 95), 1)
 
     os.makedirs(RESULTS, exist_ok=True)
     stem = os.path.join(RESULTS, f"search-N{args.n}-{dt.date.today():%Y%m%d}")

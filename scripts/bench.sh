@@ -16,4 +16,5 @@ mkdir -p "$VAR/bench-storage" "$ROOT/bench/results"
 
 say "Running the search benchmark (N=${BENCH_N:-10000})"
 cd "$ROOT"
-"$VENV/bin/python" bench/search_bench.py --ini bench/bench.ini --n "${BENCH_N:-10000}" "$@"
+"$VENV/bin/python" bench/search_bench.py --ini bench/bench.ini --database "$DB_NAME" \
+  --n "${BENCH_N:-10000}" "$@"
