@@ -2,10 +2,14 @@
 
 Counting facets over every matching dataset is the one costly part of a
 search (the /dataset page asks for five facets over the whole catalogue on
-every visit). The counts only change when the index does, so each write bumps
-a per-site generation number in the same transaction as the write, and cached
-counts are keyed on it: a reader that sees the new generation also sees the
-new rows, and no stale count is ever served.
+every visit). The counts only change when the index does, so a transaction
+that wrote to the index bumps a per-site generation number just before it
+commits, and cached counts are keyed on it: a reader that sees the new
+generation also sees the new rows, and no stale count is ever served. The
+bump happens once per transaction and at its very end, so concurrent writers
+(a long rebuild, a dataset edit) do not queue behind each other's row lock
+for longer than a commit. A session with index writes not yet committed
+does not use the cache at all.
 """
 from __future__ import annotations
 
@@ -35,8 +39,32 @@ ON CONFLICT (site_id) DO UPDATE SET generation = GREATEST(
 _READ = sa.text("SELECT generation FROM opengovpe_search_state WHERE site_id = :site_id")
 
 
-def bump_generation(site_id: str) -> None:
-    model.Session.execute(_BUMP, {"site_id": site_id})
+_PENDING = "opengovpe_search_changed_sites"
+
+
+def mark_changed(site_id: str) -> None:
+    """Note that this transaction changed the index of ``site_id``."""
+    model.Session.info.setdefault(_PENDING, set()).add(site_id)
+
+
+def has_pending_changes() -> bool:
+    return bool(model.Session.info.get(_PENDING))
+
+
+def _bump_before_commit(session: Any) -> None:
+    for site_id in sorted(session.info.pop(_PENDING, set())):
+        session.execute(_BUMP, {"site_id": site_id})
+
+
+def _forget_after_rollback(session: Any) -> None:  # the database transaction rolled back
+    session.info.pop(_PENDING, None)
+
+
+def listen() -> None:
+    """Bump generations at commit time (once per process)."""
+    if not sa.event.contains(model.Session, "before_commit", _bump_before_commit):
+        sa.event.listen(model.Session, "before_commit", _bump_before_commit)
+        sa.event.listen(model.Session, "after_rollback", _forget_after_rollback)
 
 
 def current_generation(site_id: str) -> int:
@@ -49,7 +77,7 @@ def cached_facets(key_parts: list[Any],
                   ) -> dict[str, dict[str, int]]:
     """Return the facet counts for ``key_parts``, computing them on a miss."""
     ttl = int(config.get("ckanext.opengovpe.search.facet_cache_ttl"))
-    if ttl <= 0:
+    if ttl <= 0 or has_pending_changes():
         return compute()
     site_id = config.get("ckan.site_id")
     digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str)

@@ -22,6 +22,7 @@ import ckan.lib.search as search
 import ckan.lib.search.index as search_index
 import ckan.plugins as plugins
 
+from . import cache
 from .index import PostgresPackageSearchIndex, connection_factory
 from .query import PostgresPackageSearchQuery
 
@@ -82,4 +83,5 @@ def install() -> None:
     search.PackageSearchQuery = PackageQueryDispatcher  # type: ignore[misc,assignment]
     search_index.make_connection = _make_connection  # type: ignore[assignment]
     search.check_solr_schema_version = _check_solr_schema_version
+    cache.listen()
     log.debug("Dataset search dispatch extended with PostgreSQL")

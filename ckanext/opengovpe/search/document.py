@@ -66,7 +66,7 @@ def _join(values: Iterable[str]) -> str:
     return _clean_text(" ".join(values))[: fields.MAX_TEXT_LENGTH]
 
 
-def build_row(doc: dict[str, Any]) -> dict[str, Any]:
+def build_row(doc: dict[str, Any], facet_fields: Iterable[str] = ()) -> dict[str, Any]:
     """Map one Solr-ready dataset document to the column values of the index row.
 
     ``tsv_sections`` holds the text of each weight (A-D); the SQL that writes
@@ -93,6 +93,8 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
             sections["D"].extend(strings)
 
     title = str(doc.get("title") or "")
+    facet_terms = [f"{field}={value}" for field in facet_fields
+                   for value in terms.get(field, [])]
     return {
         "index_id": doc.get("index_id") or doc["id"],
         "id": doc["id"],
@@ -107,6 +109,7 @@ def build_row(doc: dict[str, Any]) -> dict[str, Any]:
         "metadata_modified": _timestamp(doc.get("metadata_modified")),
         "permission_labels": [str(p) for p in doc.get("permission_labels") or []],
         "terms": terms,
+        "facet_terms": facet_terms,
         "stored": stored,
         "data_dict": doc.get("data_dict"),
         "validated_data_dict": doc.get("validated_data_dict"),

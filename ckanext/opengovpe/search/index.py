@@ -20,7 +20,7 @@ from ckan.common import config
 from ckan.lib.search.common import SearchIndexError
 from ckan.lib.search.index import PackageSearchIndex
 
-from .cache import bump_generation
+from .cache import mark_changed
 from .document import build_row
 from .model import TEXT_SEARCH_CONFIG, search_doc_table as T
 
@@ -30,12 +30,13 @@ log = logging.getLogger(__name__)
 _UPSERT = sa.text(f"""
 INSERT INTO opengovpe_search_doc (
     index_id, id, site_id, name, title_sort, state, capacity, dataset_type, owner_org,
-    metadata_created, metadata_modified, permission_labels, terms, stored, data_dict,
-    validated_data_dict, tsv, indexed_at)
+    metadata_created, metadata_modified, permission_labels, terms, facet_terms, stored,
+    data_dict, validated_data_dict, tsv, indexed_at)
 VALUES (
     :index_id, :id, :site_id, :name, :title_sort, :state, :capacity, :dataset_type,
     :owner_org, :metadata_created, :metadata_modified, :permission_labels,
-    CAST(:terms AS jsonb), CAST(:stored AS jsonb), :data_dict, :validated_data_dict,
+    CAST(:terms AS jsonb), :facet_terms, CAST(:stored AS jsonb), :data_dict,
+    :validated_data_dict,
     setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_a), 'A')
     || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_b), 'B')
     || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_c), 'C')
@@ -48,6 +49,7 @@ ON CONFLICT (index_id) DO UPDATE SET
     owner_org = EXCLUDED.owner_org, metadata_created = EXCLUDED.metadata_created,
     metadata_modified = EXCLUDED.metadata_modified,
     permission_labels = EXCLUDED.permission_labels, terms = EXCLUDED.terms,
+    facet_terms = EXCLUDED.facet_terms,
     stored = EXCLUDED.stored, data_dict = EXCLUDED.data_dict,
     validated_data_dict = EXCLUDED.validated_data_dict, tsv = EXCLUDED.tsv,
     indexed_at = EXCLUDED.indexed_at
@@ -56,15 +58,16 @@ ON CONFLICT (index_id) DO UPDATE SET
 
 def write_documents(docs: list[dict[str, Any]]) -> None:
     """Insert or replace index rows for Solr-ready dataset documents."""
+    facet_fields = config.get("ckanext.opengovpe.search.facet_fields") or []
     for doc in docs:
-        row = build_row(doc)
+        row = build_row(doc, facet_fields)
         sections = row.pop("tsv_sections")
         params = dict(row, terms=json.dumps(row["terms"]), stored=json.dumps(row["stored"]),
                       tsv_a=sections["A"], tsv_b=sections["B"], tsv_c=sections["C"],
                       tsv_d=sections["D"])
         try:
             model.Session.execute(_UPSERT, params)
-            bump_generation(row["site_id"])
+            mark_changed(row["site_id"])
         except sa_exc.DBAPIError as exc:
             log.error("Could not index dataset %s: %s", row["id"], exc.orig)
             raise SearchIndexError(f"Could not index dataset {row['id']}") from exc
@@ -96,7 +99,7 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
             sa.or_(T.c.id == reference, T.c.name == reference))
         try:
             model.Session.execute(statement)
-            bump_generation(config.get("ckan.site_id"))
+            mark_changed(config.get("ckan.site_id"))
         except sa_exc.DBAPIError as exc:
             raise SearchIndexError(f"Could not remove {reference} from the index") from exc
 
@@ -107,7 +110,7 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         try:
             model.Session.execute(sa.delete(T).where(
                 T.c.site_id == config.get("ckan.site_id")))
-            bump_generation(config.get("ckan.site_id"))
+            mark_changed(config.get("ckan.site_id"))
             model.Session.commit()
         except sa_exc.DBAPIError as exc:
             model.Session.rollback()

@@ -26,6 +26,9 @@ search_doc_table = sa.Table(
     sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
     # every indexed field as a list of strings: fielded matches and facets
     sa.Column("terms", pg.JSONB, nullable=False),
+    # "field=value" for the fields listed in ckanext.opengovpe.search.facet_fields:
+    # small enough to stay in the row, so facets are counted in one pass
+    sa.Column("facet_terms", pg.ARRAY(sa.Text), nullable=False, server_default="{}"),
     # the indexed field values as CKAN sent them: what ``fl`` returns
     sa.Column("stored", pg.JSONB, nullable=False),
     sa.Column("data_dict", sa.Text),
@@ -38,6 +41,9 @@ search_doc_table = sa.Table(
     sa.Index("opengovpe_search_doc_filter_idx", "site_id", "state", "capacity",
              "dataset_type"),
     sa.Index("opengovpe_search_doc_modified_idx", "metadata_modified", "id"),
+    sa.Index("opengovpe_search_doc_newest_idx", "site_id",
+             sa.text("metadata_modified DESC NULLS LAST"), "id",
+             postgresql_include=["state", "capacity"]),
     sa.Index("opengovpe_search_doc_name_idx", "name"),
     sa.Index("opengovpe_search_doc_title_sort_idx", "title_sort"),
     sa.Index("opengovpe_search_doc_owner_org_idx", "owner_org"),

@@ -228,8 +228,12 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         self.count = int(count_rows[0]["n"])
         self.results = []
         if rows and self.count > start:
-            page = (sa.select(*self._columns(fl, rank)).where(where).order_by(*order)
-                    .limit(rows).offset(start))
+            # choose the page's rows from the narrow index first, then read their
+            # documents: deep pages do not drag every skipped document along
+            chosen = (sa.select(T.c.index_id).where(where).order_by(*order)
+                      .limit(rows).offset(start).subquery("chosen"))
+            page = (sa.select(*self._columns(fl, rank))
+                    .join(chosen, chosen.c.index_id == T.c.index_id).order_by(*order))
             self.results = [self._result(row, fl) for row in self._execute(page)]
         self.facets = self._facets(query, where)
 
@@ -301,6 +305,39 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     def _count_facets(self, names: list[str], limit: int, mincount: int,
                       where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
+        compact = set(config.get("ckanext.opengovpe.search.facet_fields") or [])
+        unique = list(dict.fromkeys(names))
+        facets = self._count_compact([n for n in unique if n in compact], limit,
+                                     mincount, where)
+        others = [n for n in unique if n not in compact]
+        if others:
+            facets.update(self._count_from_terms(others, limit, mincount, where))
+        return {name: facets.get(name, {}) for name in unique}
+
+    def _count_compact(self, names: list[str], limit: int, mincount: int,
+                       where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
+        """One pass over the ``field=value`` array of the matching rows."""
+        if not names:
+            return {}
+        term = sa.func.unnest(T.c.facet_terms).label("term")
+        matched = sa.select(term).where(where).subquery("matched")
+        field = sa.func.split_part(matched.c.term, "=", 1)
+        statement = (sa.select(matched.c.term, sa.func.count().label("n"))
+                     .where(field.in_(names)).group_by(matched.c.term))
+        grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
+        for row in self._execute(statement):
+            name, _, value = row["term"].partition("=")
+            if int(row["n"]) >= max(mincount, 1):
+                grouped[name].append((value, int(row["n"])))
+        facets = {}
+        for name, counts in grouped.items():
+            counts.sort(key=lambda c: (-c[1], c[0]))
+            facets[name] = dict(counts if limit < 0 else counts[:limit])
+        return facets
+
+    def _count_from_terms(self, names: list[str], limit: int, mincount: int,
+                          where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
+        """Facets on any other indexed field, from the full terms map."""
         matched = sa.select(T.c.terms).where(where).cte("matched")
         selects = []
         for position, name in enumerate(dict.fromkeys(names)):

@@ -19,9 +19,17 @@ def test_model_matches_migration():
                 type_ != "table" or name == search_doc_table.name),
             "compare_type": True,
         })
-        diff = compare_metadata(context, model.meta.metadata)
-    own = [d for d in diff if search_doc_table.name in str(d)]
+        # the declared tables (clean_db rebinds model.meta.metadata to a reflected copy)
+        diff = compare_metadata(context, search_doc_table.metadata)
+    # alembic cannot compare an index on a sort expression (DESC NULLS LAST):
+    # it reports it as removed and added again; that one is checked by name below
+    expression_index = "opengovpe_search_doc_newest_idx"
+    own = [d for d in diff if search_doc_table.name in str(d)
+           and not (d[0] in ("add_index", "remove_index") and d[1].name == expression_index)]
     assert own == []
+    indexes = {i["name"] for i in sa.inspect(model.meta.engine).get_indexes(
+        search_doc_table.name)}
+    assert expression_index in indexes
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
