@@ -113,6 +113,7 @@ def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[st
     _resolve_dataset(data)
     data["plan_id"] = plan.id
     data.pop("id", None)
+    data.setdefault("position", records.next_position(plan_item_table, plan.id))
     row = records.insert(plan_item_table, data)
     _follow_dataset(data.get("dataset_id"), context)
     model.repo.commit()
@@ -214,6 +215,7 @@ def opengovpe_milestone_create(context: Context, data_dict: DataDict) -> dict[st
         raise tk.ValidationError(errors)
     data["plan_id"] = plan.id
     data.pop("id", None)
+    data.setdefault("position", records.next_position(milestone_table, plan.id))
     row = records.insert(milestone_table, data)
     user_id = _user_id(context)
     for entry in evidence:

@@ -5,6 +5,7 @@ import datetime
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context, Schema
 
 from .. import vocab
@@ -91,6 +92,15 @@ def _number(value: Any, context: Context) -> Any:
     return number
 
 
+def _none_if_empty(value: Any, context: Context) -> Any:
+    return None if value in ("", None) or value is missing else value
+
+
+def _reference() -> list[Any]:
+    """An optional id: an empty form field means no link (None), not an empty id."""
+    return [_none_if_empty, _length(100)]
+
+
 def _text(limit: int = MAX_SHORT) -> list[Any]:
     return [tk.get_validator("ignore_missing"), tk.get_validator("unicode_safe"),
             tk.get_validator("strip_value"), _length(limit)]
@@ -137,7 +147,7 @@ def plan_item_schema() -> Schema:
         "committed_date": _optional(_date),
         "license_id": _text(100),
         "status": [tk.get_validator("default")("planificado"), _in_vocabulary("item_status")],
-        "dataset_id": _text(100),
+        "dataset_id": _reference(),
         "national_portal_url": _url(),
     }
 
@@ -157,7 +167,7 @@ def milestone_schema() -> Schema:
     return {
         "id": _text(100),
         "plan_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
-        "item_id": _text(100),
+        "item_id": _reference(),
         "position": _optional(tk.get_validator("natural_number_validator")),
         "name": _required_text(),
         "description": _text(MAX_TEXT),

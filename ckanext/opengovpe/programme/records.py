@@ -81,6 +81,13 @@ def get(table: sa.Table, record_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def next_position(table: sa.Table, plan_id: str) -> int:
+    """A new row goes after the plan's last one."""
+    last = model.Session.execute(sa.select(sa.func.max(table.c.position))
+                                 .where(table.c.plan_id == plan_id)).scalar()
+    return 0 if last is None else last + 1
+
+
 def insert(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
     columns = {c.name for c in table.columns}
     row = {k: v for k, v in values.items() if k in columns}

@@ -122,6 +122,14 @@ class TestMilestones:
         assert shown["milestones"][0]["progress"] == 20
 
 
+    def test_empty_links_from_a_form_mean_no_link(self, entity):
+        created = milestone(entity["plan"]["id"], item_id="")
+        assert created["item_id"] is None
+        item = call_as("editor-oece", "opengovpe_plan_item_create",
+                       plan_id=entity["plan"]["id"], title="X", dataset_id="")
+        assert item["dataset_id"] is None
+
+
 class TestProgress:
     def test_progress_counts_and_overdue(self, entity):
         plan_id = entity["plan"]["id"]
