@@ -2,7 +2,8 @@
 # Search benchmark on synthetic Spanish datasets (see bench/README.md).
 #   bash scripts/bench.sh                    # N=10,000
 #   BENCH_N=100000 bash scripts/bench.sh     # N=100,000
-# Extra arguments go to bench/search_bench.py (e.g. --regenerate, --repeat 50).
+#   bash scripts/bench.sh programme          # plan of 200 items / 1,000 milestones, 2,000 entities
+# Extra arguments go to the benchmark script (e.g. --regenerate, --repeat 50).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB_NAME="${OPENGOVPE_BENCH_DB_NAME:-ckan_opengovpe_bench}"
@@ -14,7 +15,14 @@ ensure_redis
 ensure_venv
 mkdir -p "$VAR/bench-storage" "$ROOT/bench/results"
 
-say "Running the search benchmark (N=${BENCH_N:-10000})"
 cd "$ROOT"
+if [ "${1:-}" = programme ]; then
+  shift
+  ensure_database ckan_opengovpe_bench_programme
+  say "Running the programme benchmark"
+  exec "$VENV/bin/python" bench/programme_bench.py --ini bench/programme.ini "$@"
+fi
+
+say "Running the search benchmark (N=${BENCH_N:-10000})"
 "$VENV/bin/python" bench/search_bench.py --ini bench/bench.ini --database "$DB_NAME" \
   --n "${BENCH_N:-10000}" "$@"

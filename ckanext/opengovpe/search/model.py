@@ -43,7 +43,7 @@ search_doc_table = sa.Table(
     sa.Index("opengovpe_search_doc_modified_idx", "metadata_modified", "id"),
     sa.Index("opengovpe_search_doc_newest_idx", "site_id",
              sa.text("metadata_modified DESC NULLS LAST"), "id",
-             postgresql_include=["state", "capacity"]),
+             postgresql_include=["state", "capacity", "dataset_type", "index_id"]),
     sa.Index("opengovpe_search_doc_name_idx", "name"),
     sa.Index("opengovpe_search_doc_title_sort_idx", "title_sort"),
     sa.Index("opengovpe_search_doc_owner_org_idx", "owner_org"),

@@ -224,22 +224,37 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                               rank)
         fl = _field_list(query.get("fl") or "name")
 
-        count_rows = self._execute(sa.select(sa.func.count().label("n")).where(where))
-        self.count = int(count_rows[0]["n"])
         self.results = []
-        if rows and self.count > start:
-            # choose the page's rows from the narrow index first, then read their
-            # documents: deep pages do not drag every skipped document along
-            chosen = (sa.select(T.c.index_id).where(where).order_by(*order)
-                      .limit(rows).offset(start).subquery("chosen"))
-            page = (sa.select(*self._columns(fl, rank))
-                    .join(chosen, chosen.c.index_id == T.c.index_id).order_by(*order))
-            self.results = [self._result(row, fl) for row in self._execute(page)]
+        if rank is not None:
+            # ranked full text: the matches are read once for the rank anyway, so
+            # the total comes with the page instead of from a second scan
+            page = (sa.select(*self._columns(fl, rank),
+                              sa.func.count().over().label("total"))
+                    .where(where).order_by(*order).limit(max(rows, 1)).offset(start))
+            found = self._execute(page)
+            if found:
+                self.count = int(found[0]["total"])
+                self.results = [self._result(row, fl) for row in found][:rows]
+            else:
+                self.count = self._count(where)
+        else:
+            self.count = self._count(where)
+            if rows and self.count > start:
+                # choose the page's rows from the narrow index first, then read
+                # their documents: deep pages do not drag skipped documents along
+                chosen = (sa.select(T.c.index_id).where(where).order_by(*order)
+                          .limit(rows).offset(start).subquery("chosen"))
+                page = (sa.select(*self._columns(fl, rank))
+                        .join(chosen, chosen.c.index_id == T.c.index_id).order_by(*order))
+                self.results = [self._result(row, fl) for row in self._execute(page)]
         self.facets = self._facets(query, where)
 
         if fl in (["id"], ["name"]):
             self.results = [r.get(fl[0]) for r in self.results]
         return {"results": self.results, "count": self.count}
+
+    def _count(self, where: sa.ColumnElement[bool]) -> int:
+        return int(self._execute(sa.select(sa.func.count().label("n")).where(where))[0]["n"])
 
     @staticmethod
     def _columns(fl: list[str], rank: Optional[sa.ColumnElement[Any]]
