@@ -184,8 +184,8 @@ def main(argv: list[str]) -> int:
         def context() -> dict[str, Any]:
             return {"user": site_user["name"], "ignore_auth": True}
 
-        def action(name: str, **data: Any) -> Any:
-            return tk.get_action(name)(context(), data)
+        def action(action_name: str, /, **data: Any) -> Any:
+            return tk.get_action(action_name)(context(), data)
 
         try:
             action("organization_show", id="entidad-bench")
