@@ -97,8 +97,8 @@ def _usage(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def plan_progress(id: str) -> str:
     plan = _call("opengovpe_plan_show", {"id": id})
     dataset = _call("package_show", {"id": plan["id"]})
-    page = max(int(tk.request.args.get("pagina", 1) or 1), 1) if \
-        str(tk.request.args.get("pagina", "1")).isdigit() else 1
+    requested = tk.request.args.get("pagina", "1")
+    page = max(int(requested), 1) if requested.isdigit() else 1
     size = 50
     return tk.render("opengovpe/plan_progress.html", {
         "plan": plan, "pkg": dataset,

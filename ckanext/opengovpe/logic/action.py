@@ -16,6 +16,23 @@ from . import schema
 PLAN_TYPE = "plan-apertura"
 
 
+def _list_of_objects(value: Any) -> list[str]:
+    """Errors for a field that must be a list of objects (navl would raise DataError)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        return [tk._("Must be a list")]
+    if not all(isinstance(entry, dict) for entry in value):
+        return [tk._("Each entry must be an object")]
+    return []
+
+
+def _check_shape(data_dict: DataDict, fields: tuple[str, ...]) -> None:
+    errors = {f: e for f in fields if (e := _list_of_objects(data_dict.get(f)))}
+    if errors:
+        raise tk.ValidationError(errors)
+
+
 def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context
               ) -> dict[str, Any]:
     data, errors = tk.navl_validate(data_dict, schema_, context)
@@ -180,6 +197,7 @@ def _check_item_of_plan(plan_id: str, item_id: str | None) -> dict[str, list[str
 
 
 def _prepare_milestone(data_dict: DataDict, context: Context) -> dict[str, Any]:
+    _check_shape(data_dict, ("evidence",))
     progress_missing = data_dict.get("progress") in (None, "")
     data = _validate(data_dict, schema.milestone_schema(), context)
     data["_progress_missing"] = progress_missing
@@ -418,9 +436,12 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
     """
     plan = _plan(tk.get_or_bust(data_dict, "id"))
     tk.check_access("opengovpe_plan_save", context, {"id": plan.id})
+    _check_shape(data_dict, ("items", "milestones"))
     raw_milestones = data_dict.get("milestones") or []
-    if not isinstance(raw_milestones, list) or not isinstance(data_dict.get("items") or [], list):
-        raise tk.ValidationError({"items": [tk._("Must be a list")]})
+    evidence_errors = [{"evidence": e} if (e := _list_of_objects(m.get("evidence"))) else {}
+                       for m in raw_milestones]
+    if any(evidence_errors):
+        raise tk.ValidationError({"milestones": evidence_errors})
     data = _validate(dict(data_dict, id=plan.id), schema.plan_save_schema(), context)
     items, milestones = data.get("items", []), data.get("milestones", [])
     for raw, milestone in zip(raw_milestones, milestones):

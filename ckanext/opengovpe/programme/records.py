@@ -12,10 +12,6 @@ import ckan.model as model
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
 
-ITEM_FIELDS = [c.name for c in plan_item_table.columns
-               if c.name not in ("created", "modified", "status_before_publication")]
-MILESTONE_FIELDS = [c.name for c in milestone_table.columns
-                    if c.name not in ("created", "modified")]
 
 
 def new_id() -> str:
@@ -158,11 +154,10 @@ def replace_plan(plan_id: str, new_items: list[dict[str, Any]],
             if not evidence.get("id"):
                 evidence_rows.append(dict(evidence, id=new_id(), milestone_id=row["id"],
                                           recorded_by=user_id))
-    # milestones first: deleting an item must not meet a milestone still pointing at it
-    _sync(milestone_table, plan_id, [dict(r, item_id=None) for r in milestone_rows])
+    # items first, so milestones can point at new ones; a removed item's
+    # milestones lose the link by the foreign key (ON DELETE SET NULL)
     _sync(plan_item_table, plan_id, item_rows)
-    if any(r["item_id"] for r in milestone_rows):
-        _sync(milestone_table, plan_id, milestone_rows)
+    _sync(milestone_table, plan_id, milestone_rows)
     if evidence_rows:
         columns = sorted({c.name for c in evidence_table.columns} - {"created"})
         model.Session.execute(evidence_table.insert(),

@@ -120,10 +120,3 @@ def resolve(expr: str, now: datetime.datetime | None = None) -> datetime.datetim
             raise DateMathError("date out of range") from exc
     return value
 
-
-def looks_like_date(expr: str) -> bool:
-    try:
-        resolve(expr)
-    except DateMathError:
-        return False
-    return True

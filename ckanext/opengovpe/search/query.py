@@ -20,9 +20,8 @@ from .translate import Translator, parse_query, rank_expression
 
 log = logging.getLogger(__name__)
 
-# parameters CKAN and its extensions send that only make sense to Solr's
-# dismax parser; they are accepted and have no effect here
-_SOLR_ONLY = {"qf", "bf", "boost", "tie", "mm", "defType", "df", "wt", "q.op"}
+# CKAN's Solr parameters; those only Solr's dismax parser understands (qf, bf,
+# boost, tie, mm, defType, df, wt, q.op) are accepted and have no effect here
 ACCEPTED_PARAMETERS = VALID_SOLR_PARAMETERS | {"q.op"}
 
 
@@ -108,7 +107,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def _site_filter(self) -> sa.ColumnElement[bool]:
         return T.c.site_id == config.get("ckan.site_id")
 
-    def _execute(self, statement: sa.Executable) -> sa.CursorResult[Any]:
+    def _execute(self, statement: sa.Executable) -> list[Any]:
         """Run a read in a savepoint, so a failing query never spoils the request's transaction."""
         session = model.Session
         timeout = int(config.get("ckanext.opengovpe.search.statement_timeout"))
@@ -118,7 +117,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                 result = session.execute(statement)
                 rows = result.mappings().all()
                 session.execute(sa.text("SET LOCAL statement_timeout = DEFAULT"))
-            return rows  # type: ignore[return-value]
+            return list(rows)
         except sa_exc.OperationalError as exc:
             if "statement timeout" in str(exc.orig):
                 raise SearchQueryError(

@@ -104,6 +104,11 @@ class TestMilestones:
         assert done["evidence"][0]["title"] == "Acta N.º 3"
         assert done["evidence"][0]["recorded_by"]
 
+    def test_evidence_must_be_a_list_of_objects(self, entity):
+        with pytest.raises(tk.ValidationError) as error:
+            milestone(entity["plan"]["id"], evidence="acta firmada")
+        assert "evidence" in error.value.error_dict
+
     def test_evidence_can_come_first(self, entity):
         created = milestone(entity["plan"]["id"])
         call_as("editor-oece", "opengovpe_evidence_create", milestone_id=created["id"],
@@ -214,6 +219,17 @@ class TestPlanSave:
         assert [i["title"] for i in again["items"]] == ["Contratos 2025"]
         assert again["milestones"][0]["id"] == first["id"]
         assert len(again["milestones"][0]["evidence"]) == 1
+
+    @pytest.mark.parametrize("data,field", [
+        ({"items": ["x"]}, "items"),
+        ({"items": "x"}, "items"),
+        ({"milestones": [1, 2]}, "milestones"),
+        ({"milestones": [{"name": "m", "evidence": "texto"}]}, "milestones"),
+    ])
+    def test_malformed_lists_are_field_errors(self, entity, data, field):
+        with pytest.raises(tk.ValidationError) as error:
+            call_as("editor-oece", "opengovpe_plan_save", id=entity["plan"]["id"], **data)
+        assert field in error.value.error_dict
 
     def test_errors_are_per_entry_and_nothing_is_saved(self, entity):
         plan_id = entity["plan"]["id"]
