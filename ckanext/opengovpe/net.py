@@ -1,0 +1,235 @@
+"""Outbound HTTP for URLs that users configure (harvest sources, the national portal).
+
+A configured URL is untrusted: it could point the portal at its own database, at the
+cloud metadata service or at a file. Every request made for one goes through here:
+http(s) only, every resolved address public (unless allowed by configuration), each
+redirect checked again, bounded time and size.
+"""
+from __future__ import annotations
+
+import io
+import ipaddress
+import logging
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Optional
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "ckanext-opengovpe (+https://github.com/ckan/ckan)"
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class FetchError(Exception):
+    """A configured URL could not be fetched safely; ``reason`` says why, for callers."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _allowed() -> tuple[set[str], list[IPNetwork]]:
+    names: set[str] = set()
+    networks: list[IPNetwork] = []
+    for entry in tk.config.get("ckanext.opengovpe.fetch.allowed_hosts") or []:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            names.add(entry.lower().rstrip("."))
+    return names, networks
+
+
+def _is_public(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def _addresses(host: str, port: int) -> list[IPAddress]:
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as err:
+        raise FetchError("connection", f"Cannot resolve host {host!r}: {err}") from err
+    found: list[IPAddress] = []
+    for info in infos:
+        raw = str(info[4][0]).split("%", 1)[0]
+        found.append(ipaddress.ip_address(raw))
+    return found
+
+
+def check_url(url: str) -> None:
+    """Raise :class:`FetchError` unless ``url`` is http(s) on public addresses (or allowed)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as err:
+        raise FetchError("scheme", f"Not a valid URL: {url!r}") from err
+    if parts.scheme not in ("http", "https"):
+        scheme = parts.scheme or "none"
+        raise FetchError("scheme", f"Only http and https URLs are allowed, not {scheme!r}")
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host:
+        raise FetchError("scheme", f"The URL has no host: {url!r}")
+    if parts.username or parts.password:
+        raise FetchError("scheme", "URLs with a user name or password are not allowed")
+    names, networks = _allowed()
+    if host in names:
+        return
+    for address in _addresses(host, port or (443 if parts.scheme == "https" else 80)):
+        if _is_public(address) or any(address in net for net in networks):
+            continue
+        raise FetchError(
+            "address",
+            f"The host {host!r} resolves to {address}, which is not a public address",
+        )
+
+
+class Fetched:
+    """A response whose body is read lazily and never beyond ``max_bytes``."""
+
+    def __init__(self, response: requests.Response, max_bytes: int) -> None:
+        self._response = response
+        self.max_bytes = max_bytes
+        self.url: str = response.url
+        self.status_code: int = response.status_code
+        self.headers = response.headers
+        self.bytes_read = 0
+        self._raw = response.raw
+        self._raw.decode_content = True
+        self.stream = _CappedReader(self)
+
+    @property
+    def content_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+
+    def _read(self, size: int) -> bytes:
+        try:
+            chunk = self._raw.read(size)
+        except requests.exceptions.RequestException as err:
+            raise _translate(err, self.url) from err
+        except Exception as err:  # urllib3 raises its own errors from read()
+            name = type(err).__name__
+            if "Timeout" in name:
+                raise FetchError("timeout", f"Timed out reading {self.url}") from err
+            if "Decode" in name:
+                raise FetchError(
+                    "content", f"The response from {self.url} is not valid compressed data"
+                ) from err
+            raise FetchError("connection", f"Reading {self.url} failed: {err}") from err
+        self.bytes_read += len(chunk)
+        if self.bytes_read > self.max_bytes:
+            raise FetchError(
+                "too_large",
+                f"The response from {self.url} is larger than {self.max_bytes} bytes",
+            )
+        return chunk
+
+    def iter_bytes(self, size: int = 65536) -> Iterator[bytes]:
+        while True:
+            chunk = self._read(size)
+            if not chunk:
+                return
+            yield chunk
+
+    def read(self) -> bytes:
+        return b"".join(self.iter_bytes())
+
+
+class _CappedReader(io.RawIOBase):
+    """A binary file over the capped body, for streaming parsers (ijson, zipfile via a copy)."""
+
+    def __init__(self, fetched: Fetched) -> None:
+        self._fetched = fetched
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._fetched._read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _translate(err: Exception, url: str) -> FetchError:
+    if isinstance(err, requests.exceptions.Timeout):
+        return FetchError("timeout", f"Timed out waiting for {url}")
+    if isinstance(err, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
+        return FetchError("scheme", f"Not a valid URL: {url!r}")
+    return FetchError("connection", f"Could not connect to {url}: {type(err).__name__}")
+
+
+@contextmanager
+def open_url(
+    url: str,
+    *,
+    max_bytes: Optional[int] = None,
+    timeout: Optional[float] = None,
+    headers: Optional[dict[str, str]] = None,
+    accept: Optional[str] = None,
+) -> Iterator[Fetched]:
+    """Open ``url`` safely; yields a :class:`Fetched` whose body is read on demand.
+
+    ``timeout`` overrides the read timeout; non-2xx answers raise ``FetchError("http")``.
+    """
+    limit = (
+        max_bytes if max_bytes is not None else tk.config.get("ckanext.opengovpe.fetch.max_bytes")
+    )
+    timeouts = (
+        tk.config.get("ckanext.opengovpe.fetch.connect_timeout"),
+        timeout if timeout is not None else tk.config.get("ckanext.opengovpe.fetch.read_timeout"),
+    )
+    max_redirects = tk.config.get("ckanext.opengovpe.fetch.max_redirects")
+    sent = {"User-Agent": USER_AGENT, **(headers or {})}
+    if accept:
+        sent["Accept"] = accept
+    current = url
+    with requests.Session() as session:
+        session.trust_env = False  # never route through a proxy from the environment
+        for hop in range(max_redirects + 1):
+            check_url(current)
+            try:
+                response = session.get(
+                    current, headers=sent, timeout=timeouts, stream=True, allow_redirects=False
+                )
+            except requests.exceptions.RequestException as err:
+                raise _translate(err, current) from err
+            if response.status_code in REDIRECT_CODES and response.headers.get("Location"):
+                response.close()
+                if hop == max_redirects:
+                    raise FetchError("redirects", f"More than {max_redirects} redirects from {url}")
+                current = urljoin(current, response.headers["Location"])
+                continue
+            break
+        try:
+            if not 200 <= response.status_code < 300:
+                raise FetchError("http", f"{current} answered HTTP {response.status_code}")
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > limit:
+                raise FetchError(
+                    "too_large", f"The response from {current} is larger than {limit} bytes"
+                )
+            log.debug("Fetching %s", current)
+            yield Fetched(response, limit)
+        finally:
+            response.close()
+
+
+def get_bytes(
+    url: str,
+    *,
+    max_bytes: Optional[int] = None,
+    timeout: Optional[float] = None,
+    headers: Optional[dict[str, str]] = None,
+) -> bytes:
+    """The whole body of ``url``, fetched under the same rules as :func:`open_url`."""
+    with open_url(url, max_bytes=max_bytes, timeout=timeout, headers=headers) as fetched:
+        return fetched.read()
