@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,6 +72,23 @@ def write_documents(docs: list[dict[str, Any]]) -> None:
         except sa_exc.DBAPIError as exc:
             log.error("Could not index dataset %s: %s", row["id"], exc.orig)
             raise SearchIndexError(f"Could not index dataset {row['id']}") from exc
+
+
+def _forget_parent_connections() -> None:
+    """Give a forked process its own database connections.
+
+    ``ckan search-index rebuild-fast`` forks one worker per CPU. With Solr the
+    workers only read the database; here they also write to it, and a socket
+    shared with the parent process corrupts both sides' conversations. The child
+    drops (without closing) what it inherited and opens fresh connections.
+    """
+    engine = getattr(model.meta, "engine", None)
+    if engine is not None:
+        engine.dispose(close=False)
+    model.Session.registry.clear()
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
 
 
 class IndexConnection:

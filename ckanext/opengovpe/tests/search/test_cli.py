@@ -48,6 +48,20 @@ def test_clear_and_check(cli):
     assert "Packages not indexed = 0 out of 7" in run(cli, "search-index", "check")
 
 
+def test_rebuild_fast_indexes_everything_from_worker_processes(cli):
+    """CKAN's multiprocessing rebuild: forked workers write to PostgreSQL safely."""
+    visible = sorted(names())
+    run(cli, "search-index", "clear")
+    assert names() == []
+    model.Session.remove()
+    run(cli, "search-index", "rebuild-fast")
+    model.Session.remove()
+    assert "Packages not indexed = 0 out of 7" in run(cli, "search-index", "check")
+    assert sorted(names()) == visible
+    # the parent's connection still works after the workers used theirs
+    assert names(q="proveedores") == ["proveedores"]
+
+
 def test_clear_one_and_rebuild_only_missing(cli):
     run(cli, "search-index", "clear", "proveedores")
     assert "proveedores" not in names()
