@@ -3,6 +3,8 @@
 #   bash scripts/bench.sh                    # N=10,000
 #   BENCH_N=100000 bash scripts/bench.sh     # N=100,000
 #   bash scripts/bench.sh programme          # plan of 200 items / 1,000 milestones, 2,000 entities
+#   bash scripts/bench.sh faults             # PostgreSQL / Redis stopped during a burst (root)
+#   bash scripts/bench.sh load               # gunicorn + locust, two minutes, 10,000 datasets
 # Extra arguments go to the benchmark script (e.g. --regenerate, --repeat 50).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -21,6 +23,20 @@ if [ "${1:-}" = programme ]; then
   ensure_database ckan_opengovpe_bench_programme
   say "Running the programme benchmark"
   exec "$VENV/bin/python" bench/programme_bench.py --ini bench/programme.ini "$@"
+fi
+
+if [ "${1:-}" = faults ]; then
+  shift
+  ensure_database ckan_opengovpe_bench_load
+  say "Running the fault scenarios (PostgreSQL and Redis are restarted)"
+  exec "$VENV/bin/python" bench/faults.py --ini bench/load.ini "$@"
+fi
+
+if [ "${1:-}" = load ]; then
+  shift
+  ensure_database ckan_opengovpe_bench_load
+  say "Running the load test"
+  exec "$VENV/bin/python" bench/load_bench.py --ini bench/load.ini "$@"
 fi
 
 say "Running the search benchmark (N=${BENCH_N:-10000})"
