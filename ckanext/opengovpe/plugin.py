@@ -10,7 +10,7 @@ from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
-from . import declarations, views
+from . import declarations, errors, views
 from .programme import opendata, publication
 from .search import dispatch
 
@@ -49,6 +49,7 @@ class OpengovpePlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IBlueprint)
     p.implements(p.ISignal)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
@@ -71,6 +72,12 @@ class OpengovpePlugin(p.SingletonPlugin):
     # ISignal: each plan is also published as an open dataset
     def get_signal_subscriptions(self) -> Any:
         return opendata.subscriptions()
+
+    # IMiddleware: HTTP 503 rather than 500 while the database is down
+    def make_middleware(self, app: Any, config: CKANConfig) -> Any:
+        if hasattr(app, "register_error_handler"):
+            errors.register(app)
+        return app
 
     # IBlueprint
     def get_blueprint(self) -> list[Any]:
