@@ -1,0 +1,244 @@
+"""Which datasets the catalogue publishes, page by page, and their RDF.
+
+Only public, active datasets of type ``dataset`` are published. Pages are read with keyset
+pagination on ``(metadata_modified, id)`` in ascending order, from the embedded search index
+(``opengovpe_search_doc``, whose ``(metadata_modified, id)`` index serves every page with the
+same cost). A crawl is a snapshot: its first page fixes an instant ``t0`` (a little before now,
+see ``ckanext.opengovpe.dcat.crawl_lag``) that every page token carries with the last key seen.
+A dataset edited after ``t0`` keeps, for the rest of that crawl, the key it had at ``t0`` (its
+``metadata_modified`` in the activity recorded before ``t0``), so it is listed once, at its old
+place, whether the crawler had passed it or not; datasets created after ``t0`` wait for the next
+crawl (``modified_since`` finds them).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import functools
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+
+log = logging.getLogger(__name__)
+
+UTC = datetime.timezone.utc
+EPOCH = datetime.datetime(1, 1, 1, tzinfo=UTC)
+
+_PUBLISHED = ("d.site_id = :site AND d.state = 'active' AND d.capacity = 'public' "
+              "AND d.dataset_type = 'dataset'")
+
+# the key each published dataset had at :t0 ("key"), in the order of the crawl; :cmp, :order
+# and :since_* are filled in by _keys_sql
+_KEYS_SQL = """
+SELECT id, key FROM (
+  (SELECT d.id, d.metadata_modified AS key FROM opengovpe_search_doc d
+   WHERE {published} AND d.metadata_modified <= :t0
+     AND (d.metadata_modified, d.id) {cmp} (:key, :id) {since_current}
+   ORDER BY d.metadata_modified {order}, d.id {order} LIMIT :limit)
+  {edited}
+) k ORDER BY key {order}, id {order} LIMIT :limit
+"""
+_EDITED_SQL = """
+  UNION ALL
+  (SELECT d.id, prev.key FROM opengovpe_search_doc d
+   CROSS JOIN LATERAL (
+     SELECT ((a.data::json #>> '{{package,metadata_modified}}')::timestamp
+             AT TIME ZONE 'UTC') AS key
+     FROM activity a
+     WHERE a.object_id = d.id AND a.timestamp <= (:t0 AT TIME ZONE 'UTC')
+     ORDER BY a.timestamp DESC LIMIT 1) prev
+   WHERE {published} AND d.metadata_modified > :t0
+     AND (prev.key, d.id) {cmp} (:key, :id) {since_previous}
+   ORDER BY prev.key {order}, d.id {order} LIMIT :limit)
+"""
+
+
+class InvalidToken(ValueError):
+    """A page token that this portal did not issue, or no longer understands."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a crawl stands: its snapshot instant and the last key it has seen."""
+
+    t0: datetime.datetime
+    key: datetime.datetime = EPOCH
+    id: str = ""
+
+    def token(self) -> str:
+        raw = json.dumps([self.t0.isoformat(), self.key.isoformat(), self.id],
+                         separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> "Cursor":
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            t0, key, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            cursor = cls(datetime.datetime.fromisoformat(t0),
+                         datetime.datetime.fromisoformat(key), str(last_id))
+        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as error:
+            raise InvalidToken(token) from error
+        if cursor.t0.tzinfo is None or cursor.key.tzinfo is None:
+            raise InvalidToken(token)
+        return cursor
+
+
+@dataclass
+class Page:
+    """One page of the catalogue: dataset dicts in crawl order and the cursors around it."""
+
+    datasets: list[dict[str, Any]]
+    cursor: Cursor
+    next: Cursor | None
+    previous: Cursor | None
+    is_first: bool
+    total: int
+    modified: datetime.datetime | None
+
+
+@functools.lru_cache(maxsize=1)
+def _activity_table_exists() -> bool:
+    return sa.inspect(model.meta.engine).has_table("activity")
+
+
+def _site_id() -> str:
+    return tk.config.get("ckan.site_id")
+
+
+def start_cursor() -> Cursor:
+    """The cursor of a new crawl: ``t0`` is the database's now less the crawl lag."""
+    lag = float(tk.config.get("ckanext.opengovpe.dcat.crawl_lag"))
+    now = model.Session.execute(sa.text("SELECT now()")).scalar()
+    return Cursor(t0=now - datetime.timedelta(seconds=lag))
+
+
+def _keys(cursor: Cursor, limit: int, since: datetime.datetime | None,
+          backwards: bool = False) -> list[tuple[str, datetime.datetime]]:
+    cmp, order = ("<", "DESC") if backwards else (">", "ASC")
+    edited = ""
+    if _activity_table_exists():
+        edited = _EDITED_SQL.format(published=_PUBLISHED, cmp=cmp, order=order,
+                                    since_previous="AND prev.key >= :since" if since else "")
+    sql = _KEYS_SQL.format(published=_PUBLISHED, cmp=cmp, order=order, edited=edited,
+                           since_current="AND d.metadata_modified >= :since" if since else "")
+    params: dict[str, Any] = {"site": _site_id(), "t0": cursor.t0, "key": cursor.key,
+                              "id": cursor.id, "limit": limit}
+    if since:
+        params["since"] = since
+    return [(row.id, row.key) for row in model.Session.execute(sa.text(sql), params)]
+
+
+def _count(cursor: Cursor, since: datetime.datetime | None) -> tuple[int, Any]:
+    sql = (f"SELECT count(*), max(d.metadata_modified) FROM opengovpe_search_doc d "
+           f"WHERE {_PUBLISHED} AND d.metadata_modified <= :t0"
+           + (" AND d.metadata_modified >= :since" if since else ""))
+    params: dict[str, Any] = {"site": _site_id(), "t0": cursor.t0}
+    if since:
+        params["since"] = since
+    row = model.Session.execute(sa.text(sql), params).one()
+    return int(row[0]), row[1]
+
+
+def load_datasets(ids: list[str]) -> list[dict[str, Any]]:
+    """The indexed ``package_show`` dicts of ``ids``, in that order."""
+    if not ids:
+        return []
+    rows = model.Session.execute(
+        sa.text("SELECT id, validated_data_dict FROM opengovpe_search_doc "
+                "WHERE site_id = :site AND id = ANY(:ids)"),
+        {"site": _site_id(), "ids": ids})
+    by_id = {row.id: json.loads(row.validated_data_dict) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+class Organizations:
+    """Entity profiles (``organization_show``) for the publishers of many datasets, read once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, dict[str, Any]] = {}
+
+    def attach(self, datasets: list[dict[str, Any]]) -> None:
+        """Replace each dataset's ``organization`` with the full entity profile."""
+        for dataset in datasets:
+            org = dataset.get("organization")
+            if not org:
+                continue
+            if org["id"] not in self._cache:
+                try:
+                    self._cache[org["id"]] = tk.get_action("organization_show")(
+                        {"ignore_auth": True},
+                        {"id": org["id"], "include_datasets": False, "include_users": False,
+                         "include_groups": False, "include_tags": False,
+                         "include_followers": False})
+                except tk.ObjectNotFound:
+                    self._cache[org["id"]] = org
+            dataset["organization"] = self._cache[org["id"]]
+
+
+def read_page(cursor: Cursor | None, limit: int,
+              since: datetime.datetime | None = None,
+              organizations: Organizations | None = None) -> Page:
+    """The page after ``cursor`` (the first page of a new crawl when None)."""
+    current = cursor or start_cursor()
+    is_first = current.key == EPOCH
+    keys = _keys(current, limit + 1, since)
+    has_more = len(keys) > limit
+    keys = keys[:limit]
+    datasets = load_datasets([key[0] for key in keys])
+    (organizations or Organizations()).attach(datasets)
+    following = (Cursor(current.t0, keys[-1][1], keys[-1][0])
+                 if has_more and keys else None)
+    previous = None
+    if current.key != EPOCH:
+        # the page before ends with the cursor's dataset and starts after the limit-th
+        # dataset before that one
+        before = _keys(current, limit, since, backwards=True)
+        previous = (Cursor(current.t0, before[limit - 1][1], before[limit - 1][0])
+                    if len(before) >= limit else Cursor(current.t0))
+    total, modified = _count(current, since)
+    return Page(datasets=datasets, cursor=current, next=following, previous=previous,
+                is_first=is_first, total=total, modified=modified)
+
+
+def iter_batches(batch_size: int, since: datetime.datetime | None = None
+                 ) -> Iterator[list[dict[str, Any]]]:
+    """Every published dataset, ``batch_size`` at a time (one snapshot, flat memory)."""
+    organizations = Organizations()
+    cursor: Cursor | None = Cursor(
+        t0=model.Session.execute(sa.text("SELECT now()")).scalar())
+    while cursor is not None:
+        keys = _keys(cursor, batch_size, since)
+        if not keys:
+            return
+        datasets = load_datasets([key[0] for key in keys])
+        organizations.attach(datasets)
+        yield datasets
+        model.Session.remove()
+        cursor = Cursor(cursor.t0, keys[-1][1], keys[-1][0]) if len(keys) == batch_size \
+            else None
+
+
+def catalog_modified() -> datetime.datetime | None:
+    """When a published dataset last changed."""
+    sql = f"SELECT max(d.metadata_modified) FROM opengovpe_search_doc d WHERE {_PUBLISHED}"
+    return model.Session.execute(sa.text(sql), {"site": _site_id()}).scalar()
+
+
+def find_published(id_or_name: str) -> dict[str, Any] | None:
+    """The dataset dict of a published dataset by id or name, else None."""
+    row = model.Session.execute(
+        sa.text(f"SELECT d.validated_data_dict FROM opengovpe_search_doc d "
+                f"WHERE {_PUBLISHED} AND (d.id = :ref OR d.name = :ref) LIMIT 1"),
+        {"site": _site_id(), "ref": id_or_name}).first()
+    if row is None:
+        return None
+    dataset = json.loads(row.validated_data_dict)
+    Organizations().attach([dataset])
+    return dataset

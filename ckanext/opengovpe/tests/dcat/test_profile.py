@@ -1,0 +1,109 @@
+"""The dcat_ap_pe profile: every field out, SHACL-valid, and read back."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from ckanext.dcat.processors import RDFParser
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from ckanext.opengovpe.dcat import vocabulary as v
+from ckanext.opengovpe.dcat.profiles import organization_from_graph
+
+from .conftest import FULL_DATASET, FULL_ORG, shacl_report
+
+pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
+              pytest.mark.ckan_config("ckanext.opengovpe.dcat.page_size", 1000)]
+
+
+def _catalog(app) -> Graph:
+    response = app.get("/catalog.ttl")
+    assert response.status_code == 200, response.body
+    return Graph().parse(data=response.body, format="turtle")
+
+
+@pytest.mark.usefixtures("demo")
+def test_demo_catalogue_has_no_shacl_violations(app):
+    g = _catalog(app)
+    assert len(list(g.subjects(RDF.type, v.DCAT.Dataset))) == 4
+    conforms, report = shacl_report(g)
+    assert conforms, report
+
+
+def test_dataset_with_every_field_has_no_shacl_violations(app, full_dataset):
+    response = app.get(f"/dataset/{full_dataset['name']}.ttl")
+    assert response.status_code == 200
+    g = Graph().parse(data=response.body, format="turtle")
+    conforms, report = shacl_report(g)
+    assert conforms, report
+    # the controlled vocabularies are URIs of their schemes
+    ref = URIRef(f"http://test.ckan.net/dataset/{full_dataset['id']}")
+    assert (ref, v.DCT.accrualPeriodicity,
+            URIRef("http://publications.europa.eu/resource/authority/frequency/MONTHLY")) in g
+    assert (ref, v.DCT.spatial, v.PE["ubigeo/150122"]) in g
+    assert (ref, v.DCAT.theme, v.PE["pnda-theme/economia-y-finanzas"]) in g
+    assert (ref, v.DCT.accessRights, URIRef(
+        "http://publications.europa.eu/resource/authority/access-right/RESTRICTED")) in g
+
+
+def _parse(body: str, fmt: str) -> list[dict[str, Any]]:
+    parser = RDFParser()
+    parser.parse(body, _format=fmt)
+    return list(parser.datasets())
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "rdf", "jsonld"])
+def test_output_read_back_recovers_every_field(app, full_dataset, fmt):
+    body = app.get(f"/dataset/{full_dataset['name']}.{fmt}").body
+    [parsed] = _parse(body, fmt)
+    expected = dict(FULL_DATASET)
+    for key in ("name", "resources", "tags", "temporal_coverage", "spatial_coverage",
+                "contact", "publisher"):
+        expected.pop(key)
+    for key, value in expected.items():
+        got = parsed.get(key)
+        if isinstance(value, list):
+            assert sorted(got) == sorted(value), key
+        else:
+            assert got == value, key
+    assert sorted(t["name"] for t in parsed["tags"]) == ["comercio", "licencias"]
+    assert sorted(parsed["temporal_coverage"], key=lambda p: p["start"]) \
+        == FULL_DATASET["temporal_coverage"]
+    [spatial] = parsed["spatial_coverage"]
+    assert spatial["uri"] == "https://sws.geonames.org/3935288/"
+    assert spatial["text"] == "Miraflores"
+    assert json.loads(spatial["geom"]) == json.loads(FULL_DATASET["spatial_coverage"][0]["geom"])
+    [contact] = parsed["contact"]
+    assert {k: contact[k] for k in ("name", "email", "uri")} == FULL_DATASET["contact"][0]
+    [publisher] = parsed["publisher"]
+    assert {k: publisher[k] for k in FULL_DATASET["publisher"][0]} \
+        == FULL_DATASET["publisher"][0]
+    by_name = {r["name"]: r for r in parsed["resources"]}
+    csv = by_name["Licencias (CSV)"]
+    for key, value in FULL_DATASET["resources"][0].items():
+        assert csv.get(key) == value, key
+    xlsx = by_name["Licencias (Excel)"]
+    assert xlsx["format"] == "XLSX"
+    assert xlsx["url"] == FULL_DATASET["resources"][1]["url"]
+    assert "license" not in xlsx  # the dataset's
+
+
+def test_publisher_is_the_entity_with_its_ruc(app, full_org, sysadmin):
+    from ckan.tests import helpers
+    dataset = helpers.call_action("package_create", {"user": sysadmin["name"]},
+                                  owner_org=full_org["id"], name="sin-publicador",
+                                  title="Sin publicador", notes="Publicado por la entidad.")
+    g = Graph().parse(data=app.get("/dataset/sin-publicador.ttl").body, format="turtle")
+    publisher = g.value(URIRef(f"http://test.ckan.net/dataset/{dataset['id']}"),
+                        v.DCT.publisher)
+    assert (publisher, RDF.type, v.FOAF.Organization) in g
+    assert str(g.value(publisher, v.DCT.identifier)) == FULL_ORG["ruc"]
+    identifier = g.value(publisher, v.ADMS.identifier)
+    assert str(g.value(identifier, v.SKOS.notation)) == FULL_ORG["ruc"]
+    assert organization_from_graph(g, publisher) == FULL_ORG
+    conforms, report = shacl_report(g)
+    assert conforms, report
+    [parsed] = _parse(app.get("/dataset/sin-publicador.ttl").body, "ttl")
+    assert parsed["publisher"][0]["identifier"] == FULL_ORG["ruc"]
