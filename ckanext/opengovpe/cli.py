@@ -5,6 +5,7 @@ import click
 
 import ckan.plugins.toolkit as tk
 
+from .dcat import dump as catalog_dump_module
 from .demo import seed as demo_seed
 from .programme import notify
 
@@ -40,3 +41,18 @@ def notify_overdue(days: int) -> None:
                + (f", {result['failed']} failed" if result["failed"] else ""))
     if result["failed"]:
         raise SystemExit(1)
+
+@opengovpe.command("catalog-dump")
+@click.option("--format", "fmt", type=click.Choice(catalog_dump_module.FORMATS), default="ttl",
+              show_default=True, help="Turtle, N-Triples, JSON-LD or RDF/XML")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File to write the catalogue to")
+@click.option("--batch-size", type=click.IntRange(1, 10000), default=None,
+              help="Datasets serialised at a time "
+              "(default: ckanext.opengovpe.dcat.dump_batch_size)")
+def catalog_dump(fmt: str, output: str, batch_size: int | None) -> None:
+    """Write the whole DCAT-AP catalogue (public datasets) to a file, in batches."""
+    size = batch_size or int(tk.config.get("ckanext.opengovpe.dcat.dump_batch_size"))
+    with open(output, "w", encoding="utf-8") as target:
+        count = catalog_dump_module.dump(target, fmt, size)
+    click.echo(f"{count} datasets written to {output}")

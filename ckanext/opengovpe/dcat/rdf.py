@@ -5,11 +5,16 @@ from typing import Any, Iterable
 
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import catalog_uri
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from . import catalog
-from .vocabulary import DCAT, HYDRA
+from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, HYDRA, LOCN, ORG, PE, VCARD
+
+NAMESPACES = (("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("skos", SKOS), ("vcard", VCARD),
+              ("adms", ADMS), ("dcatap", DCATAP), ("locn", LOCN), ("org", ORG), ("pe", PE),
+              ("owl", OWL), ("rdfs", RDFS), ("xsd", XSD), ("hydra", HYDRA),
+              ("gsp", Namespace("http://www.opengis.net/ont/geosparql#")))
 
 # URL extension -> (rdflib serializer, media type)
 FORMATS = {
@@ -22,6 +27,12 @@ FORMATS = {
 # media types a client may ask for (Accept), best first
 ACCEPT = (("text/turtle", "ttl"), ("application/rdf+xml", "rdf"),
           ("application/ld+json", "jsonld"), ("application/n-triples", "nt"))
+
+
+def bind_namespaces(g: Graph) -> None:
+    """The same prefixes in every graph the catalogue writes."""
+    for prefix, namespace in NAMESPACES:
+        g.bind(prefix, namespace, override=True, replace=True)
 
 
 def new_serializer() -> RDFSerializer:
@@ -46,7 +57,7 @@ def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> Graph:
     catalog_ref = serializer.graph_from_catalog(catalog_dict)
     add_datasets(serializer, catalog_ref, page.datasets)
     g = serializer.g
-    g.bind("hydra", HYDRA)
+    bind_namespaces(g)
     view = URIRef(urls["current"] or "")
     g.add((view, RDF.type, HYDRA.PartialCollectionView))
     for key, predicate in (("first", HYDRA.first), ("next", HYDRA.next),
@@ -62,6 +73,7 @@ def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> Graph:
 def dataset_graph(dataset: dict[str, Any]) -> Graph:
     serializer = new_serializer()
     serializer.graph_from_dataset(dataset)
+    bind_namespaces(serializer.g)
     return serializer.g
 
 

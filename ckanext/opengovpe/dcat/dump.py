@@ -1,0 +1,95 @@
+"""``ckan opengovpe catalog-dump``: the whole catalogue to a file, a batch at a time.
+
+Each batch of datasets is turned into its own small graph and written out before the next is
+read, so memory stays flat however large the catalogue. N-Triples and Turtle are written batch
+after batch (Turtle repeats its prefixes, which the grammar allows); JSON-LD is one array of node
+objects; RDF/XML is one ``rdf:RDF`` element holding each batch's descriptions.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import IO, Callable
+from xml.sax.saxutils import escape
+
+from rdflib import Graph
+
+from . import catalog, rdf
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("ttl", "nt", "jsonld", "xml")
+_XML_ROOT = re.compile(r"<rdf:RDF\b[^>]*>", re.S)
+
+
+def _batch_graph(datasets: list[dict], with_catalog: bool) -> Graph:
+    serializer = rdf.new_serializer()
+    catalog_ref = rdf.catalog_ref()
+    if with_catalog:
+        modified = catalog.catalog_modified()
+        serializer.graph_from_catalog({"modified": modified.isoformat() if modified else None})
+    rdf.add_datasets(serializer, catalog_ref, datasets)
+    rdf.bind_namespaces(serializer.g)
+    return serializer.g
+
+
+def _xml_root(g: Graph) -> str:
+    """An ``rdf:RDF`` start tag declaring every namespace bound (the same in every batch)."""
+    declarations = "".join(f'\n   xmlns:{prefix}="{escape(str(namespace))}"'
+                           for prefix, namespace in sorted(g.namespaces()) if prefix)
+    return f"<rdf:RDF{declarations}\n>"
+
+
+def _xml_body(g: Graph) -> str:
+    """The descriptions inside a batch's ``rdf:RDF`` element."""
+    text = g.serialize(format="xml")
+    match = _XML_ROOT.search(text)
+    if match is None:
+        return ""
+    return text[match.end():text.rindex("</rdf:RDF>")]
+
+
+def dump(out: IO[str], fmt: str, batch_size: int,
+         progress: Callable[[int], None] | None = None) -> int:
+    """Write every published dataset to ``out`` in ``fmt``; returns how many."""
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    count = 0
+    first = True
+    if fmt == "jsonld":
+        out.write("[")
+    batches = catalog.iter_batches(batch_size)
+    for datasets in batches:
+        g = _batch_graph(datasets, with_catalog=first)
+        if fmt == "jsonld":
+            nodes = json.loads(g.serialize(format="json-ld"))
+            for node in nodes:
+                out.write(("\n" if first else ",\n") + json.dumps(node, ensure_ascii=False))
+                first = False
+        elif fmt == "xml":
+            if first:
+                out.write('<?xml version="1.0" encoding="utf-8"?>\n' + _xml_root(g))
+            out.write(_xml_body(g))
+        else:
+            out.write(g.serialize(format="turtle" if fmt == "ttl" else "nt"))
+        first = False
+        count += len(datasets)
+        if progress:
+            progress(count)
+    if first:  # an empty catalogue: the catalogue description alone
+        g = _batch_graph([], with_catalog=True)
+        if fmt == "jsonld":
+            out.write(",\n".join(json.dumps(n, ensure_ascii=False)
+                                 for n in json.loads(g.serialize(format="json-ld"))))
+        elif fmt == "xml":
+            out.write(g.serialize(format="xml"))
+            return 0
+        else:
+            out.write(g.serialize(format="turtle" if fmt == "ttl" else "nt"))
+    if fmt == "jsonld":
+        out.write("\n]\n")
+    elif fmt == "xml":
+        out.write("</rdf:RDF>\n")
+    return count
+
