@@ -33,8 +33,36 @@ def _check_shape(data_dict: DataDict, fields: tuple[str, ...]) -> None:
         raise tk.ValidationError(errors)
 
 
-def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context
-              ) -> dict[str, Any]:
+# what plan_show returns besides the editable fields: a client that reads a plan,
+# edits it and saves it back sends them, and they are ignored
+READ_ONLY_FIELDS = frozenset({"created", "modified", "overdue", "demand",
+                              "status_before_publication"})
+
+
+def _unknown_keys(given: dict[str, Any], schema_: dict[str, Any]) -> dict[str, Any]:
+    """Errors for keys the schema does not know, in nested lists of objects too."""
+    errors: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in READ_ONLY_FIELDS:
+            continue
+        if key not in schema_:
+            errors[str(key)[:100]] = [tk._("Unknown field")]
+        elif isinstance(schema_[key], dict) and isinstance(value, list):
+            nested = [_unknown_keys(entry, schema_[key]) if isinstance(entry, dict) else {}
+                      for entry in value]
+            if any(nested):
+                errors[key] = nested
+    return errors
+
+
+def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context,
+              given: DataDict | None = None) -> dict[str, Any]:
+    """Validate against ``schema_``; ``given`` is what the caller sent, if it differs
+    from ``data_dict`` (an update merges it into the stored record). A key the schema
+    does not know is an error rather than silently dropped."""
+    unknown = _unknown_keys(data_dict if given is None else given, schema_)
+    if unknown:
+        raise tk.ValidationError(unknown)
     data, errors = tk.navl_validate(data_dict, schema_, context)
     if errors:
         raise tk.ValidationError(errors)
@@ -155,7 +183,7 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
     current = _item(tk.get_or_bust(data_dict, "id"))
     merged = dict(records.as_dict(current), **data_dict, plan_id=current["plan_id"])
     tk.check_access("opengovpe_plan_item_update", context, merged)
-    data = _validate(merged, schema.plan_item_schema(), context)
+    data = _validate(merged, schema.plan_item_schema(), context, given=data_dict)
     errors = _check_item_dataset(_plan(current["plan_id"]), data.get("dataset_id"))
     if errors:
         raise tk.ValidationError(errors)
@@ -196,10 +224,11 @@ def _check_item_of_plan(plan_id: str, item_id: str | None) -> dict[str, list[str
     return {}
 
 
-def _prepare_milestone(data_dict: DataDict, context: Context) -> dict[str, Any]:
+def _prepare_milestone(data_dict: DataDict, context: Context,
+                       given: DataDict | None = None) -> dict[str, Any]:
     _check_shape(data_dict, ("evidence",))
     progress_missing = data_dict.get("progress") in (None, "")
-    data = _validate(data_dict, schema.milestone_schema(), context)
+    data = _validate(data_dict, schema.milestone_schema(), context, given=given)
     data["_progress_missing"] = progress_missing
     _complete_defaults(data)
     return data
@@ -270,7 +299,7 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     if "status" in data_dict and "progress" not in data_dict:
         merged["progress"] = None
     tk.check_access("opengovpe_milestone_update", context, merged)
-    data = _prepare_milestone(merged, context)
+    data = _prepare_milestone(merged, context, given=data_dict)
     new_evidence = data.pop("evidence", [])
     existing = len(records.evidence_for([current["id"]])[current["id"]])
     errors = _check_milestone(data, existing + len(new_evidence))
