@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 
 from .dcat import dump as catalog_dump_module
 from .demo import seed as demo_seed
+from .federation import sync
 from .programme import notify
 
 __all__ = ["opengovpe"]
@@ -41,6 +42,36 @@ def notify_overdue(days: int) -> None:
                + (f", {result['failed']} failed" if result["failed"] else ""))
     if result["failed"]:
         raise SystemExit(1)
+
+
+@opengovpe.command("national-sync-report")
+@click.option("--portal", default=None,
+              help="National portal address (default: ckanext.opengovpe.national_portal.url)")
+@click.option("--publisher", default=None,
+              help="Organization name or title there (default: "
+                   "ckanext.opengovpe.national_portal.publisher)")
+@click.option("--organization", default=None, help="Compare only this local entity's datasets")
+@click.option("--format", "fmt", type=click.Choice(sync.FORMATS), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of the terminal")
+def national_sync_report(portal: str | None, publisher: str | None,
+                         organization: str | None, fmt: str, output: str | None) -> None:
+    """Which public datasets the national portal has, lacks, has outdated, or only it has."""
+    report = sync.build(portal or tk.config.get("ckanext.opengovpe.national_portal.url"),
+                        publisher or tk.config.get("ckanext.opengovpe.national_portal.publisher"),
+                        organization)
+    text = sync.render(report, fmt)
+    if output:
+        with open(output, "w", encoding="utf-8") as target:
+            target.write(text)
+    else:
+        click.echo(text, nl=False)
+    if report.error:
+        if output or fmt != "table":
+            click.echo(f"Error: {report.error_text()}", err=True)
+        raise SystemExit(2)
+
 
 @opengovpe.command("catalog-dump")
 @click.option("--format", "fmt", type=click.Choice(catalog_dump_module.FORMATS), default="ttl",

@@ -1,0 +1,1 @@
+"""Federation with other catalogues: the national portal's sync report and safe RDF harvesting."""
