@@ -9,8 +9,10 @@ for the dataset. The parser reads its own output back into the same fields.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import logging
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,6 +31,8 @@ from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, LOCN, ORG, VCARD
 log = logging.getLogger(__name__)
 
 GEOJSON = URIRef(GEOJSON_IMT)
+_PLAIN_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
+_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 
 # the organisation that keeps the register of RUCs
 RUC_AGENCY = "SUNAT"
@@ -62,15 +66,20 @@ def organization_uri(org: dict[str, Any]) -> URIRef:
 class DcatApPeProfile(EuropeanDCATAP3Profile):
     """DCAT-AP 3 for Peruvian public entities (PNDA topics, UBIGEO, RUC, data.json levels)."""
 
+    # whether a dataset's triples already in the graph (from another profile) are replaced;
+    # off when one instance writes many datasets into a fresh graph
+    replace_existing = True
+
     # --- writing -----------------------------------------------------------------------
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         g = self.g
-        # what an earlier profile (euro_dcat_ap_3) wrote for this dataset is replaced
-        for node in list(g.objects(dataset_ref, None)):
-            if isinstance(node, BNode):
-                g.remove((node, None, None))
-        g.remove((dataset_ref, None, None))
+        if self.replace_existing:
+            # what an earlier profile (euro_dcat_ap_3) wrote for this dataset is replaced
+            for node in list(g.objects(dataset_ref, None)):
+                if isinstance(node, BNode):
+                    g.remove((node, None, None))
+            g.remove((dataset_ref, None, None))
         lang = self._default_lang
         add = g.add
 
@@ -125,8 +134,20 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             self.g.add((subject, predicate, Literal(value, lang=lang)))
 
     def _date(self, subject: Node, predicate: URIRef, value: Any) -> None:
-        if value:
+        """A date as xsd:gYear, gYearMonth, date or dateTime (CKAN's timestamps are UTC)."""
+        if not value:
+            return
+        text = str(value)
+        datatype = _DATE_TYPES.get(len(text)) if _PLAIN_DATE.fullmatch(text) else None
+        if datatype is not None:
+            self.g.add((subject, predicate, Literal(text, datatype=datatype)))
+            return
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
             self._add_date_triple(subject, predicate, value)
+            return
+        self.g.add((subject, predicate, Literal(moment.isoformat(), datatype=XSD.dateTime)))
 
     def _concept(self, subject: Node, predicate: URIRef, name: str, value: Any,
                  cls: URIRef | None = None) -> URIRef | None:
@@ -134,8 +155,15 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         if uri is not None:
             self.g.add((subject, predicate, uri))
             if cls is not None:
-                self.g.add((uri, RDF.type, cls))
+                self._type(uri, cls)
         return uri
+
+    def _type(self, node: URIRef, cls: URIRef) -> None:
+        """``node a cls``, written once per graph for concepts many datasets share."""
+        typed = self.__dict__.setdefault("_typed", set())
+        if (node, cls) not in typed:
+            typed.add((node, cls))
+            self.g.add((node, RDF.type, cls))
 
     def _resource_or_label(self, subject: Node, predicate: URIRef, value: Any,
                            cls: URIRef) -> None:
@@ -166,7 +194,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             uri = v.ubigeo_uri(code)
             if uri is not None:
                 self.g.add((dataset_ref, DCT.spatial, uri))
-                self.g.add((uri, RDF.type, DCT.Location))
+                self._type(uri, DCT.Location)
         for item in _list(dataset_dict.get("spatial_coverage")):
             if not isinstance(item, dict) or not any(item.values()):
                 continue
@@ -245,7 +273,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         org = dataset_dict.get("organization")
         if not org:
             return None
-        if "ruc" in org or "level_of_government" in org:
+        if org.get("opengovpe_profile") or "ruc" in org:
             return org
         try:
             return tk.get_action("organization_show")(
@@ -329,7 +357,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         file_type = v.file_type_uri(fmt)
         if file_type is not None:
             g.add((ref, DCT["format"], file_type))
-            g.add((file_type, RDF.type, DCT.MediaTypeOrExtent))
+            self._type(file_type, DCT.MediaTypeOrExtent)
         elif fmt:
             node = BNode()
             g.add((ref, DCT["format"], node))
@@ -338,7 +366,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         media = v.media_type_uri(resource.get("mimetype") or v.media_type_for_format(fmt))
         if media is not None:
             g.add((ref, DCAT.mediaType, media))
-            g.add((media, RDF.type, DCT.MediaType))
+            self._type(media, DCT.MediaType)
         if resource.get("size") not in (None, ""):
             try:
                 size = int(Decimal(str(resource["size"])))

@@ -1,19 +1,20 @@
 """Serialise catalogue pages and datasets with the configured RDF profiles."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+import json
+from typing import Any, Iterable, Iterator
 
-from ckanext.dcat.processors import RDFSerializer
-from ckanext.dcat.utils import catalog_uri
+from ckanext.dcat.utils import catalog_uri, dataset_uri
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from . import catalog
+from .profiles import DcatApPeProfile
 from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, HYDRA, LOCN, ORG, PE, VCARD
 
-NAMESPACES = (("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("skos", SKOS), ("vcard", VCARD),
-              ("adms", ADMS), ("dcatap", DCATAP), ("locn", LOCN), ("org", ORG), ("pe", PE),
-              ("owl", OWL), ("rdfs", RDFS), ("xsd", XSD), ("hydra", HYDRA),
+NAMESPACES = (("rdf", RDF), ("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("skos", SKOS),
+              ("vcard", VCARD), ("adms", ADMS), ("dcatap", DCATAP), ("locn", LOCN), ("org", ORG),
+              ("pe", PE), ("owl", OWL), ("rdfs", RDFS), ("xsd", XSD), ("hydra", HYDRA),
               ("gsp", Namespace("http://www.opengis.net/ont/geosparql#")))
 
 # URL extension -> (rdflib serializer, media type)
@@ -29,35 +30,112 @@ ACCEPT = (("text/turtle", "ttl"), ("application/rdf+xml", "rdf"),
           ("application/ld+json", "jsonld"), ("application/n-triples", "nt"))
 
 
-def bind_namespaces(g: Graph) -> None:
+def bind_namespaces(g: Any) -> None:
     """The same prefixes in every graph the catalogue writes."""
     for prefix, namespace in NAMESPACES:
         g.bind(prefix, namespace, override=True, replace=True)
 
 
-def new_serializer() -> RDFSerializer:
-    """A serializer with the profiles of ``ckanext.dcat.rdf.profiles``."""
-    return RDFSerializer()
+class TripleBuffer:
+    """The part of ``rdflib.Graph`` a profile writes with, keeping triples in a dict.
+
+    Adding a triple to rdflib's memory store costs tens of microseconds (indexes, events); a
+    catalogue page adds thousands, then only serialises them. The buffer keeps them in order,
+    writes N-Triples itself and becomes a real graph for the other formats.
+    """
+
+    def __init__(self) -> None:
+        self._triples: dict[tuple[Any, Any, Any], None] = {}
+        self._namespaces: dict[str, Any] = {}
+
+    def add(self, triple: tuple[Any, Any, Any]) -> "TripleBuffer":
+        self._triples[triple] = None
+        return self
+
+    def remove(self, pattern: tuple[Any, Any, Any]) -> "TripleBuffer":
+        for triple in [t for t in self._triples if _matches(t, pattern)]:
+            del self._triples[triple]
+        return self
+
+    def objects(self, subject: Any = None, predicate: Any = None) -> Iterator[Any]:
+        return iter([t[2] for t in self._triples if _matches(t, (subject, predicate, None))])
+
+    def bind(self, prefix: str, namespace: Any, *args: Any, **kwargs: Any) -> None:
+        self._namespaces[prefix] = namespace
+
+    def namespaces(self) -> Iterator[tuple[str, Any]]:
+        return iter(self._namespaces.items())
+
+    def __contains__(self, triple: tuple[Any, Any, Any]) -> bool:
+        return triple in self._triples
+
+    def __iter__(self) -> Iterator[tuple[Any, Any, Any]]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def to_graph(self) -> Graph:
+        g = Graph()
+        bind_namespaces(g)
+        for triple in self._triples:
+            g.add(triple)
+        return g
+
+    def ntriples(self) -> str:
+        return "".join(f"{s.n3()} {p.n3()} {_nt_object(o)} .\n" for s, p, o in self._triples)
 
 
-def add_datasets(serializer: RDFSerializer, catalog_ref: URIRef,
-                 datasets: Iterable[dict[str, Any]]) -> None:
-    for dataset in datasets:
-        dataset_ref = serializer.graph_from_dataset(dataset)
-        serializer.g.add((catalog_ref, DCAT.dataset, dataset_ref))
+def _matches(triple: tuple[Any, Any, Any], pattern: tuple[Any, Any, Any]) -> bool:
+    return all(want is None or want == got for want, got in zip(pattern, triple))
 
 
-def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> Graph:
+def _nt_object(node: Any) -> str:
+    if not isinstance(node, Literal):
+        return node.n3()
+    # a JSON string is a valid N-Triples string: the same escapes, \uXXXX for the rest
+    text = json.dumps(str(node), ensure_ascii=False)
+    if node.language:
+        return f"{text}@{node.language}"
+    if node.datatype is not None and node.datatype != XSD.string:
+        return f"{text}^^<{node.datatype}>"
+    return text
+
+
+class CatalogWriter:
+    """One ``dcat_ap_pe`` profile writing a whole catalogue page or dump batch.
+
+    ckanext-dcat's ``RDFSerializer`` makes a profile object per dataset (each looking up the
+    scheming schema again) and writes into an rdflib graph; the catalogue's own endpoints write
+    with one profile into a :class:`TripleBuffer`.
+    """
+
+    def __init__(self) -> None:
+        self.g = TripleBuffer()
+        bind_namespaces(self.g)
+        self.profile = DcatApPeProfile(self.g)
+        self.profile.replace_existing = False
+        self.catalog_ref = catalog_ref()
+
+    def add_catalog(self, catalog_dict: dict[str, Any]) -> None:
+        self.profile.graph_from_catalog(catalog_dict, self.catalog_ref)
+
+    def add_datasets(self, datasets: Iterable[dict[str, Any]]) -> None:
+        for dataset in datasets:
+            dataset_ref = URIRef(dataset_uri(dataset))
+            self.profile.graph_from_dataset(dataset, dataset_ref)
+            self.g.add((self.catalog_ref, DCAT.dataset, dataset_ref))
+
+
+def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> TripleBuffer:
     """The catalogue with one page of datasets and its Hydra ``PartialCollectionView``.
 
     ``urls`` holds ``current``, ``first``, ``next`` and ``previous`` (None when absent).
     """
-    serializer = new_serializer()
-    catalog_dict = {"modified": page.modified.isoformat() if page.modified else None}
-    catalog_ref = serializer.graph_from_catalog(catalog_dict)
-    add_datasets(serializer, catalog_ref, page.datasets)
-    g = serializer.g
-    bind_namespaces(g)
+    writer = CatalogWriter()
+    writer.add_catalog({"modified": page.modified.isoformat() if page.modified else None})
+    writer.add_datasets(page.datasets)
+    g = writer.g
     view = URIRef(urls["current"] or "")
     g.add((view, RDF.type, HYDRA.PartialCollectionView))
     for key, predicate in (("first", HYDRA.first), ("next", HYDRA.next),
@@ -71,14 +149,25 @@ def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> Graph:
 
 
 def dataset_graph(dataset: dict[str, Any]) -> Graph:
-    serializer = new_serializer()
-    serializer.graph_from_dataset(dataset)
-    bind_namespaces(serializer.g)
-    return serializer.g
+    g = Graph()
+    bind_namespaces(g)
+    profile = DcatApPeProfile(g)
+    profile.graph_from_dataset(dataset, URIRef(dataset_uri(dataset)))
+    return g
 
 
-def serialize(g: Graph, fmt: str) -> str:
+def serialize(g: Graph | TripleBuffer, fmt: str) -> str:
+    """``g`` in ``fmt``. A buffer's Turtle is N-Triples statements, a subset of Turtle.
+
+    rdflib's pretty Turtle looks up a prefixed name for every term, which costs several times
+    the rest of a catalogue page; pages and dumps are read by machines, single datasets (an
+    rdflib graph, pretty-printed) by people too.
+    """
     name = FORMATS[fmt][0]
+    if isinstance(g, TripleBuffer):
+        if name in ("turtle", "nt"):
+            return g.ntriples()
+        g = g.to_graph()
     if name == "json-ld":
         return g.serialize(format=name, auto_compact=True)
     return g.serialize(format=name)

@@ -107,7 +107,8 @@ _FORMAT_ALIASES = {"XLSX": "XLSX", "EXCEL": "XLSX", "JPG": "JPEG", "TURTLE": "TT
 
 # vocabularies of ckanext/opengovpe/vocab mapped to concept schemes
 SCHEMES: dict[str, tuple[URIRef, dict[str, str]]] = {
-    "eu_theme": (URIRef(EU + "data-theme"), {"es": "Temas de datos (UE)", "en": "Data themes (EU)"}),
+    "eu_theme": (URIRef(EU + "data-theme"),
+                 {"es": "Temas de datos (UE)", "en": "Data themes (EU)"}),
     "frequency": (URIRef(EU + "frequency"), {"es": "Frecuencias (UE)", "en": "Frequencies (EU)"}),
     "language": (URIRef(EU + "language"), {"es": "Idiomas (UE)", "en": "Languages (EU)"}),
     "access_level": (URIRef(EU + "access-right"),
