@@ -9,8 +9,10 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from . import declarations, errors, views
+from .federation import harvest
 from .programme import opendata, publication
 from .search import dispatch
 
@@ -92,3 +94,28 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.sync_items(pkg_dict["id"], context.get("user"), deleting=True)
+
+
+class OpengovpeHarvestPlugin(p.SingletonPlugin):
+    """``opengovpe_harvest``: ckanext-dcat's RDF harvester limited to safe sources and input."""
+
+    p.implements(p.IActions)
+    p.implements(IDCATRDFHarvester, inherit=True)
+
+    # IActions: harvest source URLs are checked when saved
+    def get_actions(self) -> dict[str, Any]:
+        return {"package_create": harvest.package_create,
+                "package_update": harvest.package_update}
+
+    # IDCATRDFHarvester
+    def before_download(self, url: str, harvest_job: Any) -> tuple[Any, list[str]]:
+        return harvest.before_download(url)
+
+    def update_session(self, session: Any) -> Any:
+        return harvest.GuardedSession()
+
+    def after_download(self, content: Any, harvest_job: Any) -> tuple[Any, list[str]]:
+        return harvest.after_download(content)
+
+    def after_parsing(self, rdf_parser: Any, harvest_job: Any) -> tuple[Any, list[str]]:
+        return harvest.after_parsing(rdf_parser)
