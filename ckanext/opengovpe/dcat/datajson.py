@@ -73,6 +73,32 @@ def _distribution(resource: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+def _optional(dataset: dict[str, Any], topic: Any, lang: str) -> dict[str, Any]:
+    """The optional POD fields of a dataset (empty values are left out by the caller)."""
+    places = [vocab.ubigeo_name(code) for code in _list(dataset.get("ubigeo_coverage"))]
+    places += [s.get("text") for s in _list(dataset.get("spatial_coverage"))
+               if isinstance(s, dict)]
+    frequency = vocab.term("frequency", dataset.get("frequency"))
+    standards = [c for c in _list(dataset.get("conforms_to")) if str(c).startswith("http")]
+    themes = [topic.label(lang)] if topic else []
+    themes += [vocab.label("eu_theme", code, lang) for code in _list(dataset.get("eu_theme"))]
+    languages = [vocab.term("language", code) for code in _list(dataset.get("language"))]
+    return {
+        "spatial": ", ".join(p.title() for p in places if p),
+        "temporal": _temporal(dataset.get("temporal_coverage")),
+        "accrualPeriodicity": frequency.get("iso8601") if frequency else None,
+        "issued": dataset.get("issued"),
+        "landingPage": dataset.get("url"),
+        "describedBy": dataset.get("data_dictionary"),
+        "conformsTo": standards[0] if standards else None,
+        "references": [d for d in _list(dataset.get("documentation"))
+                       if str(d).startswith("http")],
+        "theme": themes,
+        "language": [t.get("iso639_1") for t in languages if t and t.get("iso639_1")],
+        "distribution": [_distribution(r) for r in dataset.get("resources") or []],
+    }
+
+
 def dataset_entry(dataset: dict[str, Any], lang: str) -> dict[str, Any]:
     """One ``dataset[]`` entry of data.json for a package_show dict."""
     org = dataset.get("organization") or {}
@@ -108,39 +134,8 @@ def dataset_entry(dataset: dict[str, Any], lang: str) -> dict[str, Any]:
         rights = next((r["rights"] for r in dataset.get("resources") or [] if r.get("rights")),
                       None)
         entry["rights"] = (rights or tk._("Access is restricted: see the dataset page"))[:255]
-    places = [vocab.ubigeo_name(code) for code in _list(dataset.get("ubigeo_coverage"))]
-    places += [s.get("text") for s in _list(dataset.get("spatial_coverage"))
-               if isinstance(s, dict)]
-    if any(places):
-        entry["spatial"] = ", ".join(p.title() for p in places if p)
-    temporal = _temporal(dataset.get("temporal_coverage"))
-    if temporal:
-        entry["temporal"] = temporal
-    frequency = vocab.term("frequency", dataset.get("frequency"))
-    if frequency is not None and frequency.get("iso8601"):
-        entry["accrualPeriodicity"] = frequency.get("iso8601")
-    if dataset.get("issued"):
-        entry["issued"] = dataset["issued"]
-    if dataset.get("url"):
-        entry["landingPage"] = dataset["url"]
-    if dataset.get("data_dictionary"):
-        entry["describedBy"] = dataset["data_dictionary"]
-    standards = [c for c in _list(dataset.get("conforms_to")) if str(c).startswith("http")]
-    if standards:
-        entry["conformsTo"] = standards[0]
-    references = [d for d in _list(dataset.get("documentation")) if str(d).startswith("http")]
-    if references:
-        entry["references"] = references
-    themes = [topic.label(lang)] if topic else []
-    themes += [vocab.label("eu_theme", code, lang) for code in _list(dataset.get("eu_theme"))]
-    if themes:
-        entry["theme"] = themes
-    languages = [vocab.term("language", code) for code in _list(dataset.get("language"))]
-    if any(languages):
-        entry["language"] = [t.get("iso639_1") for t in languages if t and t.get("iso639_1")]
-    distributions = [_distribution(r) for r in dataset.get("resources") or []]
-    if distributions:
-        entry["distribution"] = distributions
+    entry.update({key: value for key, value in _optional(dataset, topic, lang).items()
+                  if value})
     return entry
 
 

@@ -49,46 +49,36 @@ def _xml_body(g: Graph) -> str:
     return text[match.end():text.rindex("</rdf:RDF>")]
 
 
+def _write_batch(out: IO[str], fmt: str, g: rdf.TripleBuffer, first: bool) -> None:
+    if fmt == "jsonld":
+        nodes = json.loads(g.to_graph().serialize(format="json-ld"))
+        out.write(("\n" if first else ",\n")
+                  + ",\n".join(json.dumps(node, ensure_ascii=False) for node in nodes))
+    elif fmt == "xml":
+        if first:
+            out.write('<?xml version="1.0" encoding="utf-8"?>\n' + _xml_root(g))
+        out.write(_xml_body(g.to_graph()))
+    else:
+        out.write(g.ntriples())
+
+
 def dump(out: IO[str], fmt: str, batch_size: int,
          progress: Callable[[int], None] | None = None) -> int:
     """Write every published dataset to ``out`` in ``fmt``; returns how many."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     count = 0
-    first = True
     if fmt == "jsonld":
         out.write("[")
-    batches = catalog.iter_batches(batch_size)
-    for datasets in batches:
-        g = _batch_graph(datasets, with_catalog=first)
-        if fmt == "jsonld":
-            nodes = json.loads(g.to_graph().serialize(format="json-ld"))
-            for node in nodes:
-                out.write(("\n" if first else ",\n") + json.dumps(node, ensure_ascii=False))
-                first = False
-        elif fmt == "xml":
-            if first:
-                out.write('<?xml version="1.0" encoding="utf-8"?>\n' + _xml_root(g))
-            out.write(_xml_body(g.to_graph()))
-        else:
-            out.write(g.ntriples())
-        first = False
+    for datasets in catalog.iter_batches(batch_size):
+        _write_batch(out, fmt, _batch_graph(datasets, with_catalog=count == 0), count == 0)
         count += len(datasets)
         if progress:
             progress(count)
-    if first:  # an empty catalogue: the catalogue description alone
-        g = _batch_graph([], with_catalog=True)
-        if fmt == "jsonld":
-            out.write(",\n".join(json.dumps(n, ensure_ascii=False)
-                                 for n in json.loads(g.to_graph().serialize(format="json-ld"))))
-        elif fmt == "xml":
-            out.write(g.to_graph().serialize(format="xml"))
-            return 0
-        else:
-            out.write(g.ntriples())
+    if count == 0:  # an empty catalogue: the catalogue description alone
+        _write_batch(out, fmt, _batch_graph([], with_catalog=True), True)
     if fmt == "jsonld":
         out.write("\n]\n")
     elif fmt == "xml":
         out.write("</rdf:RDF>\n")
     return count
-

@@ -73,16 +73,30 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
     # --- writing -----------------------------------------------------------------------
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        g = self.g
         if self.replace_existing:
             # what an earlier profile (euro_dcat_ap_3) wrote for this dataset is replaced
-            for node in list(g.objects(dataset_ref, None)):
+            for node in list(self.g.objects(dataset_ref, None)):
                 if isinstance(node, BNode):
-                    g.remove((node, None, None))
-            g.remove((dataset_ref, None, None))
-        lang = self._default_lang
-        add = g.add
+                    self.g.remove((node, None, None))
+            self.g.remove((dataset_ref, None, None))
+        self._write_core(dataset_dict, dataset_ref)
+        self._write_classification(dataset_dict, dataset_ref)
+        self._write_spatial(dataset_dict, dataset_ref)
+        self._temporal(dataset_dict, dataset_ref)
+        for contact in _list(dataset_dict.get("contact")):
+            self._contact(dataset_ref, contact)
+        self._publisher(dataset_dict, dataset_ref)
 
+        license_id = dataset_dict.get("license_id")
+        # DCAT-AP puts licences on distributions; the dataset's own is kept for readers
+        # (and our parser) to tell it from a distribution's different one
+        self._concept(dataset_ref, DCT.license, "license", license_id, DCT.LicenseDocument)
+        for resource in dataset_dict.get("resources") or []:
+            self._distribution(dataset_ref, resource, license_id, self._default_lang)
+
+    def _write_core(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """Type, title, description, keywords, identifier, version, dates, landing page."""
+        add, lang = self.g.add, self._default_lang
         add((dataset_ref, RDF.type, DCAT.Dataset))
         self._text(dataset_ref, DCT.title, dataset_dict.get("title"), lang)
         self._text(dataset_ref, DCT.description, dataset_dict.get("notes"), lang)
@@ -100,6 +114,9 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             add((dataset_ref, DCAT.landingPage, URIRef(dataset_dict["url"])))
             add((URIRef(dataset_dict["url"]), RDF.type, FOAF.Document))
 
+    def _write_classification(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """Frequency, languages, access rights, themes, standards and documentation."""
+        add = self.g.add
         self._concept(dataset_ref, DCT.accrualPeriodicity, "frequency",
                       dataset_dict.get("frequency"), DCT.Frequency)
         for code in _list(dataset_dict.get("language")):
@@ -116,18 +133,6 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             add((dataset_ref, FOAF.page, page))
             add((page, RDF.type, FOAF.Document))
             add((page, DCT.type, v.DATA_DICTIONARY))
-        self._write_spatial(dataset_dict, dataset_ref)
-        self._temporal(dataset_dict, dataset_ref)
-        for contact in _list(dataset_dict.get("contact")):
-            self._contact(dataset_ref, contact)
-        self._publisher(dataset_dict, dataset_ref)
-
-        license_id = dataset_dict.get("license_id")
-        # DCAT-AP puts licences on distributions; the dataset's own is kept for readers
-        # (and our parser) to tell it from a distribution's different one
-        self._concept(dataset_ref, DCT.license, "license", license_id, DCT.LicenseDocument)
-        for resource in dataset_dict.get("resources") or []:
-            self._distribution(dataset_ref, resource, license_id, lang)
 
     def _text(self, subject: Node, predicate: URIRef, value: Any, lang: str | None) -> None:
         if value:
@@ -293,22 +298,9 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         g.add((node, RDF.type, FOAF.Agent))
         g.add((node, RDF.type, FOAF.Organization))
         g.add((node, FOAF.name, Literal(org.get("title") or org.get("name"), lang=lang)))
-        if org.get("name"):
-            g.add((node, SKOS.notation, Literal(org["name"])))
-        if org.get("acronym"):
-            g.add((node, SKOS.altLabel, Literal(org["acronym"])))
-        if org.get("national_portal_name"):
-            g.add((node, SKOS.hiddenLabel, Literal(org["national_portal_name"], lang=lang)))
-        self._text(node, DCT.description, org.get("description"), lang)
-        if _is_uri(org.get("image_url")):
-            g.add((node, FOAF.logo, URIRef(org["image_url"])))
+        self._organization_labels(node, org, lang)
         if org.get("ruc"):
-            g.add((node, DCT.identifier, Literal(org["ruc"])))
-            identifier = BNode()
-            g.add((node, ADMS.identifier, identifier))
-            g.add((identifier, RDF.type, ADMS.Identifier))
-            g.add((identifier, SKOS.notation, Literal(org["ruc"])))
-            g.add((identifier, ADMS.schemaAgency, Literal(RUC_AGENCY)))
+            self._ruc(node, org["ruc"])
         publisher_type = v.PUBLISHER_TYPES.get(org.get("level_of_government") or "")
         if publisher_type is not None:
             g.add((node, DCT.type, publisher_type))
@@ -322,21 +314,43 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         if org.get("open_data_email"):
             g.add((node, FOAF.mbox, _mailto(org["open_data_email"])))
         for key, (role, _labels) in v.POSTS.items():
-            holder_name = org.get(key)
-            holder_email = org.get(f"{key}_email")
-            if not (holder_name or holder_email):
-                continue
-            post, person = BNode(), BNode()
-            g.add((node, ORG.hasPost, post))
-            g.add((post, RDF.type, ORG.Post))
-            g.add((post, ORG.role, role))
-            g.add((post, ORG.heldBy, person))
-            g.add((person, RDF.type, FOAF.Person))
-            if holder_name:
-                g.add((person, FOAF.name, Literal(holder_name)))
-            if holder_email:
-                g.add((person, FOAF.mbox, _mailto(holder_email)))
+            if org.get(key) or org.get(f"{key}_email"):
+                self._post(node, role, org.get(key), org.get(f"{key}_email"))
         return node
+
+    def _organization_labels(self, node: URIRef, org: dict[str, Any], lang: str) -> None:
+        g = self.g
+        if org.get("name"):
+            g.add((node, SKOS.notation, Literal(org["name"])))
+        if org.get("acronym"):
+            g.add((node, SKOS.altLabel, Literal(org["acronym"])))
+        if org.get("national_portal_name"):
+            g.add((node, SKOS.hiddenLabel, Literal(org["national_portal_name"], lang=lang)))
+        self._text(node, DCT.description, org.get("description"), lang)
+        if _is_uri(org.get("image_url")):
+            g.add((node, FOAF.logo, URIRef(org["image_url"])))
+
+    def _ruc(self, node: URIRef, ruc: str) -> None:
+        """The RUC as the entity's identifier, and as an ADMS identifier kept by SUNAT."""
+        identifier = BNode()
+        self.g.add((node, DCT.identifier, Literal(ruc)))
+        self.g.add((node, ADMS.identifier, identifier))
+        self.g.add((identifier, RDF.type, ADMS.Identifier))
+        self.g.add((identifier, SKOS.notation, Literal(ruc)))
+        self.g.add((identifier, ADMS.schemaAgency, Literal(RUC_AGENCY)))
+
+    def _post(self, node: URIRef, role: URIRef, name: str | None, email: str | None) -> None:
+        """A post of the entity (org:Post) and the person who holds it."""
+        post, person = BNode(), BNode()
+        self.g.add((node, ORG.hasPost, post))
+        self.g.add((post, RDF.type, ORG.Post))
+        self.g.add((post, ORG.role, role))
+        self.g.add((post, ORG.heldBy, person))
+        self.g.add((person, RDF.type, FOAF.Person))
+        if name:
+            self.g.add((person, FOAF.name, Literal(name)))
+        if email:
+            self.g.add((person, FOAF.mbox, _mailto(email)))
 
     def _distribution(self, dataset_ref: URIRef, resource: dict[str, Any],
                       license_id: str | None, lang: str) -> None:
@@ -353,6 +367,17 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             g.add((ref, DCAT.accessURL, URIRef(access)))
         if _is_uri(download):
             g.add((ref, DCAT.downloadURL, URIRef(download)))
+        self._format(ref, resource)
+        self._concept(ref, DCT.license, "license", resource.get("license") or license_id,
+                      DCT.LicenseDocument)
+        self._rights(ref, resource)
+        self._date(ref, DCT.issued, resource.get("created"))
+        self._date(ref, DCT.modified,
+                   resource.get("last_modified") or resource.get("metadata_modified"))
+
+    def _format(self, ref: URIRef, resource: dict[str, Any]) -> None:
+        """File type (EU vocabulary), media type (IANA) and size of a distribution."""
+        g = self.g
         fmt = resource.get("format")
         file_type = v.file_type_uri(fmt)
         if file_type is not None:
@@ -374,8 +399,10 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
                 size = -1
             if size >= 0:
                 g.add((ref, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-        self._concept(ref, DCT.license, "license", resource.get("license") or license_id,
-                      DCT.LicenseDocument)
+
+    def _rights(self, ref: URIRef, resource: dict[str, Any]) -> None:
+        """Rights statement and planned availability of a distribution."""
+        g = self.g
         if resource.get("rights"):
             statement = BNode()
             g.add((ref, DCT.rights, statement))
@@ -389,9 +416,6 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             g.add((node, RDF.type, SKOS.Concept))
             if uri is None:
                 g.add((node, SKOS.prefLabel, Literal(availability)))
-        self._date(ref, DCT.issued, resource.get("created"))
-        self._date(ref, DCT.modified,
-                   resource.get("last_modified") or resource.get("metadata_modified"))
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None,
                            catalog_ref: URIRef) -> None:
@@ -462,8 +486,24 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             if code]
         dataset_dict["access_rights"] = v.value_for_uri(
             "access_level", g.value(dataset_ref, DCT.accessRights)) or ""
+        self._parse_themes(dataset_dict, dataset_ref)
+        self._parse_pages(dataset_dict, dataset_ref)
+        self._parse_spatial(dataset_dict, dataset_ref)
+        publishers = dataset_dict.get("publisher") or []
+        for agent in publishers:
+            agent.pop("actedOnBehalfOf", None)
+        self._parse_licences(dataset_dict, dataset_ref)
+        dataset_dict["extras"] = [e for e in dataset_dict.get("extras", [])
+                                  if not self._schema_field(e["key"])
+                                  and e["key"] not in ("identifier", "issued", "modified",
+                                                       "frequency", "language", "theme",
+                                                       "access_rights", "conforms_to",
+                                                       "documentation", "homepage")]
+        return dataset_dict
+
+    def _parse_themes(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         eu_themes, others, topic = [], [], ""
-        for theme in g.objects(dataset_ref, DCAT.theme):
+        for theme in self.g.objects(dataset_ref, DCAT.theme):
             if v.value_for_uri("eu_theme", theme):
                 eu_themes.append(v.value_for_uri("eu_theme", theme))
             elif v.value_for_uri("pnda_theme", theme):
@@ -471,17 +511,23 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             else:
                 others.append(str(theme))
         dataset_dict.update(eu_theme=sorted(eu_themes), pnda_theme=topic, theme=sorted(others))
+
+    def _parse_pages(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """Standards, documentation and the data dictionary (a page of that type)."""
         dataset_dict["conforms_to"] = self._labels_or_uris(dataset_ref, DCT.conformsTo)
         documentation, dictionary = [], ""
-        for page in g.objects(dataset_ref, FOAF.page):
-            if (page, DCT.type, v.DATA_DICTIONARY) in g:
+        for page in self.g.objects(dataset_ref, FOAF.page):
+            if (page, DCT.type, v.DATA_DICTIONARY) in self.g:
                 dictionary = str(page)
             else:
                 documentation.append(self._label_or_uri(page))
         dataset_dict["documentation"] = documentation
         dataset_dict["data_dictionary"] = dictionary
+
+    def _parse_spatial(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """UBIGEO concepts become codes; other places, spatial coverage items."""
         ubigeo, spatial = [], []
-        for place in g.objects(dataset_ref, DCT.spatial):
+        for place in self.g.objects(dataset_ref, DCT.spatial):
             code = v.ubigeo_code(place)
             if code:
                 ubigeo.append(code)
@@ -494,27 +540,20 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             spatial.append({k: val for k, val in item.items() if val})
         dataset_dict["ubigeo_coverage"] = sorted(ubigeo)
         dataset_dict["spatial_coverage"] = spatial
-        publishers = dataset_dict.get("publisher") or []
-        for agent in publishers:
-            agent.pop("actedOnBehalfOf", None)
+
+    def _parse_licences(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """The dataset's licence; a distribution keeps its own only when it differs."""
         licences = set()
         for resource in dataset_dict.get("resources", []):
             self._parse_distribution(resource)
             if resource.get("license"):
                 licences.add(resource["license"])
-        own = v.value_for_uri("license", g.value(dataset_ref, DCT.license))
+        own = v.value_for_uri("license", self.g.value(dataset_ref, DCT.license))
         if own or len(licences) == 1:
             dataset_dict["license_id"] = own or licences.pop()
             for resource in dataset_dict.get("resources", []):
                 if resource.get("license") == dataset_dict["license_id"]:
                     resource.pop("license")
-        dataset_dict["extras"] = [e for e in dataset_dict.get("extras", [])
-                                  if not self._schema_field(e["key"])
-                                  and e["key"] not in ("identifier", "issued", "modified",
-                                                       "frequency", "language", "theme",
-                                                       "access_rights", "conforms_to",
-                                                       "documentation", "homepage")]
-        return dataset_dict
 
     def _label_or_uri(self, node: Node) -> str:
         if isinstance(node, URIRef):
