@@ -100,12 +100,17 @@ class OpengovpeHarvestPlugin(p.SingletonPlugin):
     """``opengovpe_harvest``: ckanext-dcat's RDF harvester limited to safe sources and input."""
 
     p.implements(p.IActions)
+    p.implements(p.IPackageController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
 
     # IActions: harvest source URLs are checked when saved
     def get_actions(self) -> dict[str, Any]:
         return {"package_create": harvest.package_create,
                 "package_update": harvest.package_update}
+
+    # IPackageController: a harvest source stays readable from the index after a job
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return harvest.validated_source(pkg_dict)
 
     # IDCATRDFHarvester
     def before_download(self, url: str, harvest_job: Any) -> tuple[Any, list[str]]:

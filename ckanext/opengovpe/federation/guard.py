@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Optional, Union
 from xml.etree.ElementTree import ParseError
 
@@ -25,11 +26,16 @@ XML_TYPES = ("application/rdf+xml", "application/xml", "text/xml", "xml", "prett
 JSONLD_TYPES = ("application/ld+json", "application/json", "json-ld")
 
 
+# an XML declaration, doctype or comment, or a start tag such as <rdf:RDF; not a Turtle
+# IRI such as <http://…> or <urn:…>
+XML_START = re.compile(r"<[?!]|<[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?[\s/>]")
+
+
 def _kind(text: str, content_type: Optional[str]) -> str:
-    start = text.lstrip("\ufeff \t\r\n")[:1]
-    if start == "<" or (content_type or "").lower() in XML_TYPES:
+    head = text.lstrip("\ufeff \t\r\n")[:200]
+    if XML_START.match(head) or (content_type or "").lower() in XML_TYPES:
         return "xml"
-    if start in ("{", "[") or (content_type or "").lower() in JSONLD_TYPES:
+    if head[:1] in ("{", "[") or (content_type or "").lower() in JSONLD_TYPES:
         return "json"
     return "other"
 

@@ -11,6 +11,7 @@ Used by the ``opengovpe_harvest`` plugin through ckanext-dcat's ``IDCATRDFHarves
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Optional
 
@@ -113,3 +114,22 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
     """Harvest sources (type ``harvest``) may only point to public http(s) addresses."""
     _check_source(data_dict)
     return up_func(context, data_dict)
+
+
+def validated_source(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Index a harvest source with its validated form, as CKAN does other datasets.
+
+    After each job ckanext-harvest re-indexes the source with a dict read without
+    validation (raw extras, no ``source_type``); cached reads then return that dict and the
+    next ``harvester run-test`` or job fails with ``KeyError: 'source_type'``.
+    """
+    if pkg_dict.get("dataset_type", pkg_dict.get("type")) != HARVEST_TYPE:
+        return pkg_dict
+    try:
+        shown = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False},
+                                               {"id": pkg_dict["id"]})
+    except tk.ObjectNotFound:
+        return pkg_dict
+    if "source_type" in shown:
+        pkg_dict["validated_data_dict"] = json.dumps(shown, default=str)
+    return pkg_dict

@@ -74,3 +74,29 @@ def server() -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+CATALOGUE_CONFIG = {
+    "scheming.dataset_schemas": "ckanext.opengovpe:schemas/dataset.yaml "
+                                "ckanext.opengovpe:schemas/working_group.yaml "
+                                "ckanext.opengovpe:schemas/regulation.yaml "
+                                "ckanext.opengovpe:schemas/opening_plan.yaml",
+    "scheming.organization_schemas": "ckanext.opengovpe:schemas/organization.yaml",
+    "scheming.presets": "ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
+                        "ckanext.opengovpe:schemas/presets.yaml",
+    "ckanext.dcat.rdf.profiles": "euro_dcat_ap_3 dcat_ap_pe",
+    "ckanext.opengovpe.dcat.page_size": "2",
+    "ckanext.opengovpe.dcat.crawl_lag": "0",
+}
+
+
+@pytest.fixture(scope="session")
+def other_institution(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    """Another institution's portal running this extension: it serves our DCAT-AP catalogue."""
+    instance = Instance(3, "opengovpe opengovpe_search activity scheming_datasets "
+                           "scheming_organizations dcat",
+                        tmp_path_factory.mktemp("institution"), CATALOGUE_CONFIG).start()
+    try:
+        yield instance
+    finally:
+        instance.stop()

@@ -3,7 +3,7 @@
 It stands in for the national portal or for another institution's catalogue. The
 database is this test database's name plus a number (``<db>2``, ``<db>3``…), created the
 way ``scripts/lib.sh`` does; Redis uses this test database's number plus two (or
-``OPENGOVPE_TEST_REDIS_URL2``). The server is ``ckan run`` on a free port of 127.0.0.1,
+``OPENGOVPE_TEST_REDIS_URL<n>``). The server is ``ckan run`` on a free port of 127.0.0.1,
 seeded through its API with a sysadmin's token.
 """
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _second_redis(number: int) -> str:
     if os.environ.get(f"OPENGOVPE_TEST_REDIS_URL{number}"):
         return os.environ[f"OPENGOVPE_TEST_REDIS_URL{number}"]
     base, _, db = str(config.get("ckan.redis.url")).rpartition("/")
-    return f"{base}/{int(db or 0) + 2 * (number - 1)}"
+    return f"{base}/{int(db or 0) + 2}"
 
 
 class Instance:

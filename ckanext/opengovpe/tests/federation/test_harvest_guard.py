@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PLUGINS),
     pytest.mark.ckan_config("ckan.harvest.mq.type", "redis"),
     pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", LOCAL),
-    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3"),
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3 dcat_ap_pe"),
     pytest.mark.usefixtures("with_plugins", "clean_db"),
 ]
 
