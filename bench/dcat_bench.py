@@ -301,6 +301,9 @@ def main(argv: list[str]) -> int:
             say(f"{present:,} datasets already in {args.database}: seeding skipped")
             report["seed"] = {"datasets": present, "reused": True}
 
+    # fresh planner statistics, as autovacuum keeps them on a live portal
+    cursor.execute("ANALYZE")
+    conn.commit()
     client = flask_app.test_client()
 
     def ours(path: str) -> Callable[[], Any]:

@@ -152,7 +152,8 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         except ValueError:
             self._add_date_triple(subject, predicate, value)
             return
-        self.g.add((subject, predicate, Literal(moment.isoformat(), datatype=XSD.dateTime)))
+        # from the datetime itself: rdflib would parse a lexical form again
+        self.g.add((subject, predicate, Literal(moment)))
 
     def _concept(self, subject: Node, predicate: URIRef, name: str, value: Any,
                  cls: URIRef | None = None) -> URIRef | None:
