@@ -50,7 +50,9 @@ def notify_overdue(days: int) -> None:
 @click.option("--publisher", default=None,
               help="Organization name or title there (default: "
                    "ckanext.opengovpe.national_portal.publisher)")
-@click.option("--organization", default=None, help="Compare only this local entity's datasets")
+@click.option("--organization", default=None,
+              help="Compare only this local entity's datasets (publisher there: its "
+                   "national portal name, unless --publisher is given)")
 @click.option("--format", "fmt", type=click.Choice(sync.FORMATS), default="table",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -58,9 +60,10 @@ def notify_overdue(days: int) -> None:
 def national_sync_report(portal: str | None, publisher: str | None,
                          organization: str | None, fmt: str, output: str | None) -> None:
     """Which public datasets the national portal has, lacks, has outdated, or only it has."""
+    if not publisher and not organization:
+        publisher = tk.config.get("ckanext.opengovpe.national_portal.publisher")
     report = sync.build(portal or tk.config.get("ckanext.opengovpe.national_portal.url"),
-                        publisher or tk.config.get("ckanext.opengovpe.national_portal.publisher"),
-                        organization)
+                        publisher, organization)
     text = sync.render(report, fmt)
     if output:
         with open(output, "w", encoding="utf-8") as target:

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import Any, Optional, Union
@@ -57,10 +58,14 @@ def check_document(content: Union[str, bytes], content_type: Optional[str] = Non
 
 
 def _check_xml(content: Union[str, bytes]) -> None:
+    raw = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        raw = content.encode("utf-8") if isinstance(content, str) else content
-        defusedxml.ElementTree.fromstring(raw, forbid_dtd=True, forbid_entities=True,
-                                          forbid_external=True)
+        # a DTD, the only place entities are declared, comes before the root element:
+        # stop reading at its start tag, rdflib parses the rest
+        for _event, _element in defusedxml.ElementTree.iterparse(
+                io.BytesIO(raw), events=("start",), forbid_dtd=True, forbid_entities=True,
+                forbid_external=True):
+            break
     except defusedxml.DefusedXmlException:
         raise FederationError("dtd", N_(
             "The RDF/XML document declares a DTD or entities, which are refused.")) from None

@@ -184,7 +184,18 @@ def compare(locals_: list[Local], remotes: list[remote.RemoteDataset], portal: s
 
 def build(portal: str, publisher: Optional[str] = None,
           organization: Optional[str] = None) -> Report:
-    """Compare this portal with ``portal``; a problem there is the report's ``error``."""
+    """Compare this portal with ``portal``; a problem there is the report's ``error``.
+
+    With ``organization`` (a local entity) and no ``publisher``, the entity's name on the
+    national portal (its ``national_portal_name``) is the publisher there.
+    """
+    if organization and not publisher:
+        try:
+            entity = tk.get_action("organization_show")(
+                {"ignore_auth": True}, {"id": organization, "include_datasets": False})
+        except tk.ObjectNotFound:
+            entity = {}
+        publisher = entity.get("national_portal_name") or None
     report = Report(portal=portal, publisher=publisher or "",
                     generated=datetime.datetime.now(datetime.timezone.utc)
                     .replace(microsecond=0).isoformat())

@@ -142,3 +142,16 @@ def test_the_configured_portal_is_the_default(cli, scenario, seeded_portal, ckan
     report = json.loads(result.output)
     assert report["portal"] == seeded_portal.url
     assert report["counts"]["only_there"] == 1      # the publisher matched by its title
+
+
+def test_one_entity_against_its_name_on_the_portal(cli, scenario, seeded_portal):
+    other = factories.Organization(name="otra-local", national_portal_name="OTRA-ENTIDAD")
+    factories.Dataset(name="ajeno", title="De otra entidad", owner_org=other["id"], notes="x",
+                      resources=[resource("ajeno")])
+    seeded_portal.action("package_patch", id="ajeno", notes="Copia al día.")
+    result = run(cli, "--portal", seeded_portal.url, "--organization", "otra-local",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["publisher"] == "OTRA-ENTIDAD"
+    assert statuses(report) == {"ajeno": "present"}
