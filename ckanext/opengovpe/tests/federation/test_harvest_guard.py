@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -243,3 +244,17 @@ def test_source_url_change_is_checked(ckan_config, monkeypatch):
     assert "not public" in error.value.error_dict["url"][0]
     assert helpers.call_action("harvest_source_show", id=source["id"])["url"].endswith(
         "/catalog.ttl")
+
+
+def test_source_form_shows_the_url_error_in_spanish(app):
+    org = factories.Organization()
+    user = factories.SysadminWithToken()
+    headers = {"Authorization": user["token"]}
+    form = app.get("/harvest/new", headers=headers)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', form.body).group(1)
+    page = app.post("/harvest/new", headers=headers, data={
+        "_csrf_token": token, "url": "file:///etc/passwd", "title": "Fuente", "name": "fuente",
+        "source_type": "dcat_rdf", "frequency": "MANUAL", "owner_org": org["id"],
+        "save": ""})
+    assert "La URL de la fuente de cosecha debe ser una dirección http o https." in page.body
+    assert helpers.call_action("package_search", fq="+dataset_type:harvest")["count"] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from ckan.tests import factories, helpers
 from ckanext.harvest import utils as harvest_utils
@@ -96,7 +97,9 @@ def harvested() -> dict[str, dict[str, Any]]:
     return {d["title"]: d for d in found}
 
 
-def test_catalogue_round_trip(catalogue, harvest):
+def test_catalogue_round_trip(catalogue, harvest, other_institution):
+    first = requests.get(f"{other_institution.url}/catalog.ttl", timeout=30).text
+    assert "http://www.w3.org/ns/hydra/core#next" in first     # two datasets a page
     report = harvest()
     assert report["gather_errors"] == [], report
     assert report["object_errors"] == {}, report
