@@ -48,6 +48,24 @@ def test_dataset_with_every_field_has_no_shacl_violations(app, full_dataset):
         "http://publications.europa.eu/resource/authority/access-right/RESTRICTED")) in g
 
 
+@pytest.mark.usefixtures("demo")
+def test_catalogue_page_and_dump_with_every_field_have_no_shacl_violations(
+        app, full_dataset, cli, tmp_path):
+    from ckan.cli.cli import ckan as ckan_command
+    g = _catalog(app)
+    assert len(list(g.subjects(RDF.type, v.DCAT.Dataset))) == 5
+    conforms, report = shacl_report(g)
+    assert conforms, report
+    target = tmp_path / "catalog.nt"
+    result = cli.invoke(ckan_command, ["opengovpe", "catalog-dump", "--format", "nt",
+                                       "--output", str(target), "--batch-size", "2"])
+    assert result.exit_code == 0, result.output
+    dumped = Graph().parse(str(target), format="nt")
+    assert len(list(dumped.subjects(RDF.type, v.DCAT.Dataset))) == 5
+    conforms, report = shacl_report(dumped)
+    assert conforms, report
+
+
 def _parse(body: str, fmt: str) -> list[dict[str, Any]]:
     parser = RDFParser()
     parser.parse(body, _format=fmt)
