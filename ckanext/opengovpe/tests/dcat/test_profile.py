@@ -125,3 +125,15 @@ def test_publisher_is_the_entity_with_its_ruc(app, full_org, sysadmin):
     assert conforms, report
     [parsed] = _parse(app.get("/dataset/sin-publicador.ttl").body, "ttl")
     assert parsed["publisher"][0]["identifier"] == FULL_ORG["ruc"]
+
+
+def test_the_tests_cover_every_field_of_both_schemas():
+    """A field added to the publication or entity schema must be mapped (and added above)."""
+    from ckan.tests import helpers
+    dataset = helpers.call_action("scheming_dataset_schema_show", type="dataset")
+    covered = set(FULL_DATASET) | {"tag_string", "owner_org"}
+    assert {f["field_name"] for f in dataset["dataset_fields"]} <= covered
+    resource_fields = {f["field_name"] for f in dataset["resource_fields"]}
+    assert resource_fields <= set(FULL_DATASET["resources"][0])
+    org = helpers.call_action("scheming_organization_schema_show", type="organization")
+    assert {f["field_name"] for f in org["fields"]} <= set(FULL_ORG)
