@@ -156,7 +156,8 @@ def datasets(portal: str, publisher: Optional[str] = None) -> Iterator[RemoteDat
     ceiling = tk.config.get("ckanext.opengovpe.national_portal.max_datasets")
     params: dict[str, Any] = {"rows": rows, "sort": "name asc"}
     if publisher:
-        params["fq"] = f'organization:"{publisher}"'
+        quoted = publisher.replace("\\", "\\\\").replace('"', '\\"')
+        params["fq"] = f'organization:"{quoted}"'
     start = seen = 0
     while True:
         result = _search(portal, dict(params, start=start))
