@@ -5,6 +5,7 @@ import http.server
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,6 +83,8 @@ class Catalogues(http.server.BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         Catalogues.requested.append(self.path)
+        if self.path.startswith("/slow"):
+            time.sleep(3)
         if self.path.startswith("/to-metadata"):
             self.send_response(302)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -191,6 +194,13 @@ def test_redirect_to_a_private_address_is_refused_at_fetch_time(run_test, catalo
     report = harvest(run_test, f"{catalogues}/to-metadata")
     assert "169.254.169.254" in gather_errors(report)
     assert "not a public address" in gather_errors(report)
+    assert harvested() == 0
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.fetch.read_timeout", 0.5)
+def test_a_source_that_never_answers_times_out(run_test, catalogues):
+    report = harvest(run_test, f"{catalogues}/slow")
+    assert "timed out" in gather_errors(report)
     assert harvested() == 0
 
 
