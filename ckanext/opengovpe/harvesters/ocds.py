@@ -1,0 +1,436 @@
+"""``opengovpe_ocds``: harvest OCDS procurement data into one dataset per buyer and year.
+
+Gather downloads each file through ``net.py`` (public http(s) only, capped, redirects
+re-checked), streams it with ijson, compiles each process (the publisher's
+``compiledRelease`` first, else ocdsmerge) and stores it once per (source, ocid); one harvest
+object is made per buyer-year dataset that changed and per file read. Import rebuilds those
+datasets from the stored processes. A bad object is one line of the report; the rest goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator
+from typing import Any, Optional
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.interfaces import IHarvester
+from ckanext.harvest.model import HarvestObject
+
+from ckanext.opengovpe import net
+from ckanext.opengovpe.procurement import parse, process, publish, store
+
+log = logging.getLogger(__name__)
+
+KINDS = ("url", "oece_bulk", "oece_api")
+DEFAULTS: dict[str, Any] = {"kind": "url", "months": 2, "max_pages": 1000,
+                            "max_delete_share": 0.2, "max_errors": 200,
+                            "max_unpacked_mb": 2048, "license_id": "cc-by"}
+PROGRESS_EVERY = 1000
+
+
+def parse_config(text: Optional[str]) -> dict[str, Any]:
+    """The source configuration with defaults; ValueError names the field at fault."""
+    try:
+        given = json.loads(text) if text and text.strip() else {}
+    except ValueError as err:
+        raise ValueError(f"config: not valid JSON ({err})") from err
+    if not isinstance(given, dict):
+        raise ValueError("config: must be a JSON object")
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"{unknown[0]}: unknown option (known: {', '.join(DEFAULTS)})")
+    config = {**DEFAULTS, **given}
+    if config["kind"] not in KINDS:
+        raise ValueError(f"kind: must be one of {', '.join(KINDS)}")
+    for key, low, high in (("months", 1, 240), ("max_pages", 1, 100000),
+                           ("max_errors", 1, 100000), ("max_unpacked_mb", 1, 65536)):
+        if not isinstance(config[key], int) or isinstance(config[key], bool) \
+                or not low <= config[key] <= high:
+            raise ValueError(f"{key}: must be a whole number from {low} to {high}")
+    share = config["max_delete_share"]
+    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
+        raise ValueError("max_delete_share: must be a number from 0 to 1")
+    if not isinstance(config["license_id"], str):
+        raise ValueError("license_id: must be a licence id")
+    return config
+
+
+class Progress:
+    """Records per second and, when the total is known, the time left, logged as it goes."""
+
+    def __init__(self, label: str, total: Optional[int] = None) -> None:
+        self.label, self.total, self.count, self.start = label, total, 0, time.monotonic()
+
+    def step(self) -> None:
+        self.count += 1
+        if self.count % PROGRESS_EVERY == 0:
+            elapsed = max(time.monotonic() - self.start, 1e-6)
+            rate = self.count / elapsed
+            eta = f", ETA {(self.total - self.count) / rate:.0f} s" if self.total else ""
+            log.info("%s: %s records, %.0f records/s%s", self.label, self.count, rate, eta)
+
+
+class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
+    p.implements(IHarvester)
+    p.implements(p.ITemplateHelpers)
+
+    def get_helpers(self) -> dict[str, Any]:
+        return {"opengovpe_ocds_flags": opengovpe_ocds_flags,
+                "opengovpe_ocds_resource_url": opengovpe_ocds_resource_url}
+
+    def info(self) -> dict[str, str]:
+        return {"name": "opengovpe_ocds",
+                "title": tk._("Public procurement (OCDS)"),
+                "description": tk._("OECE bulk files, the OECE API or any OCDS record or release "
+                                    "package, into one dataset per buyer and year with red flags")}
+
+    def validate_config(self, config: Optional[str]) -> str:
+        try:
+            parse_config(config)
+        except ValueError as err:
+            raise ValueError(tk._("Invalid configuration: %s") % err) from err
+        return config or ""
+
+    # gather ---------------------------------------------------------------------------
+    def gather_stage(self, harvest_job: Any) -> list[str]:
+        source = harvest_job.source
+        config = parse_config(source.config)
+        self.errors = 0
+        self.max_errors = config["max_errors"]
+        touched: set[str] = set()
+        seen: set[str] = set()
+        months: list[dict[str, Any]] = []
+        complete = True
+        try:
+            # lazily: an API page's ``links.next`` is known once the page has been read
+            for spec in self._files(source.url, config, source.id):
+                if spec.get("skip"):
+                    continue
+                ok = self._read_file(spec, source.id, config, harvest_job, touched, seen)
+                complete = complete and ok
+                if ok and config["kind"] != "oece_api":
+                    months.append(spec)
+        except (net.FetchError, parse.InputError, ValueError) as err:
+            complete = False
+            self._error(tk._("Could not list the files: %s") % err, harvest_job)
+        if config["kind"] == "url" and complete:
+            touched |= self._apply_deletions(source.id, seen, config, harvest_job)
+        model.Session.commit()
+        ids = []
+        for name in sorted(touched):
+            obj = HarvestObject(guid=name, job=harvest_job,
+                                content=json.dumps({"type": "buyer_year", "name": name}))
+            obj.save()
+            ids.append(obj.id)
+        for spec in months:
+            info = {key: value for key, value in spec.items() if key != "path"}
+            obj = HarvestObject(guid=spec["name"], job=harvest_job,
+                                content=json.dumps({"type": "file", **info}))
+            obj.save()
+            ids.append(obj.id)
+        log.info("OCDS gather of %s: %s datasets to write, %s errors", source.id,
+                 len(ids), self.errors)
+        return ids
+
+    def _error(self, message: str, harvest_job: Any) -> None:
+        self.errors += 1
+        if self.errors <= self.max_errors:
+            self._save_gather_error(message, harvest_job)
+        elif self.errors == self.max_errors + 1:
+            self._save_gather_error(tk._("More errors follow; only the first %s are listed")
+                                    % self.max_errors, harvest_job)
+
+    def _files(self, url: str, config: dict[str, Any], source_id: str
+               ) -> Iterator[dict[str, Any]]:
+        source = model.Package.get(source_id)
+        label = source.name if source else source_id
+        if config["kind"] == "url":
+            yield {"url": url, "name": process.month_name(label, "file"), "period": ""}
+        elif config["kind"] == "oece_api":
+            next_url: Optional[str] = url
+            page = 0
+            while next_url and page < config["max_pages"]:
+                page += 1
+                yield {"url": next_url, "name": process.month_name(label, f"page-{page}"),
+                       "period": f"page {page}", "next_from_links": True}
+                next_url = self._next_link
+        else:
+            yield from self._bulk_months(url, config, label)
+
+    def _bulk_months(self, url: str, config: dict[str, Any], label: str
+                     ) -> Iterator[dict[str, Any]]:
+        """The latest ``months`` monthly files of an OECE files index, newest first."""
+        entries: list[dict[str, Any]] = []
+        next_url: Optional[str] = url
+        pages = 0
+        while next_url and pages < config["max_pages"] and len(entries) < config["months"]:
+            pages += 1
+            index = json.loads(net.get_bytes(next_url, max_bytes=20 * 2**20))
+            if not isinstance(index, dict) or not isinstance(index.get("results"), list):
+                raise ValueError("the files index has no 'results' list")
+            for entry in index["results"]:
+                if isinstance(entry, dict) and entry.get("url"):
+                    entries.append(entry)
+            following = index.get("next") or (index.get("links") or {}).get("next")
+            next_url = str(following) if following else None
+        entries.sort(key=lambda e: (int(e.get("year") or 0), int(e.get("month") or 0)),
+                     reverse=True)
+        for entry in entries[:config["months"]]:
+            period = f"{int(entry.get('year') or 0):04d}-{int(entry.get('month') or 0):02d}"
+            name = process.month_name(label, period)
+            sha = str(entry.get("sha256") or entry.get("hash") or "").lower()
+            known = publish.stored_checksum(name)
+            yield {"url": str(entry["url"]), "name": name, "period": period, "expected_sha256": sha,
+                   "skip": bool(sha) and known == sha}
+
+    _next_link: Optional[str] = None
+
+    def _read_file(self, spec: dict[str, Any], source_id: str, config: dict[str, Any],
+                   harvest_job: Any, touched: set[str], seen: set[str]) -> bool:
+        """Download, unpack and parse one file into the process store. False if incomplete."""
+        workdir = tempfile.mkdtemp(prefix="opengovpe-ocds-")
+        self._next_link = None
+        try:
+            path = os.path.join(workdir, "download")
+            try:
+                with net.open_url(spec["url"], accept="application/json, application/zip, "
+                                  "application/gzip, */*") as fetched:
+                    kind = fetched.content_type
+                    if kind.startswith("text/html"):
+                        raise parse.InputError("the server answered an HTML page, not OCDS")
+                    with open(path, "wb") as out:
+                        for chunk in fetched.iter_bytes():
+                            out.write(chunk)
+            except (net.FetchError, parse.InputError) as err:
+                self._error(tk._("%(url)s: %(error)s") % {"url": spec["url"], "error": err},
+                            harvest_job)
+                return False
+            spec["downloaded_sha256"] = _sha256_file(path)
+            counts = {"records": 0, "releases": 0, "errors": 0, "stored": 0}
+            ok = self._parse_file(path, spec, source_id, config, harvest_job, touched, seen,
+                                  counts, workdir)
+            spec.update(counts)
+            return ok
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _parse_file(self, path: str, spec: dict[str, Any], source_id: str,
+                    config: dict[str, Any], harvest_job: Any, touched: set[str],
+                    seen: set[str], counts: dict[str, int], workdir: str) -> bool:
+        url = spec["url"]
+        hasher = hashlib.sha256()
+        staged = sqlite3.connect(os.path.join(workdir, "releases.sqlite"))
+        staged.execute("CREATE TABLE r (ocid TEXT, body TEXT)")
+        progress = Progress(f"OCDS {url}")
+        complete = True
+        try:
+            stream, handles = parse.open_unpacked(path, config["max_unpacked_mb"] * 2**20)
+            hashing = _HashingReader(stream, hasher)
+            try:
+                meta: dict[str, Any] = {}
+                for item in parse.iter_items(hashing, meta):
+                    progress.step()
+                    if item.kind == "record":
+                        counts["records"] += 1
+                        ocid = item.data.get("ocid")
+                        if ocid in seen:
+                            counts["errors"] += 1
+                            self._error(tk._("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
+                                             "the first one is kept")
+                                        % {"url": url, "n": item.position, "ocid": ocid},
+                                        harvest_job)
+                            continue
+                        try:
+                            compiled = process.compile_record(item.data)
+                        except process.ProcessError as err:
+                            counts["errors"] += 1
+                            self._error(f"{url}: object {item.position}: {err}", harvest_job)
+                            continue
+                        self._store(compiled, item.position, url, source_id, harvest_job,
+                                    touched, seen, counts)
+                    else:
+                        counts["releases"] += 1
+                        staged.execute("INSERT INTO r VALUES (?, ?)", (
+                            str(item.data.get("ocid") or ""),
+                            json.dumps(process.to_json(item.data))))
+                following = (meta.get("links") or {}).get("next") \
+                    if isinstance(meta.get("links"), dict) else None
+                self._next_link = str(following) if following else None
+            except parse.InputError as err:
+                complete = False
+                counts["errors"] += 1
+                self._error(f"{url}: {err}", harvest_job)
+            finally:
+                for handle in handles:
+                    handle.close()
+            self._merge_staged(staged, url, source_id, harvest_job, touched, seen, counts)
+        except parse.InputError as err:
+            counts["errors"] += 1
+            self._error(f"{url}: {err}", harvest_job)
+            return False
+        finally:
+            staged.close()
+        if complete:
+            spec["sha256"] = hasher.hexdigest()
+            expected = spec.get("expected_sha256")
+            if expected and expected != spec["sha256"]:
+                self._error(tk._("%(url)s: the SHA-256 of the data (%(got)s) differs from the "
+                                 "published one (%(expected)s)")
+                            % {"url": url, "got": spec["sha256"], "expected": expected},
+                            harvest_job)
+                return False
+        return complete
+
+    def _merge_staged(self, staged: sqlite3.Connection, url: str, source_id: str,
+                      harvest_job: Any, touched: set[str], seen: set[str],
+                      counts: dict[str, int]) -> None:
+        """Merge the loose releases of each ocid (read back from disk, one ocid at a time)."""
+        staged.execute("CREATE INDEX r_ocid ON r (ocid)")
+        current: Optional[str] = None
+        group: list[dict[str, Any]] = []
+        for ocid, body in staged.execute("SELECT ocid, body FROM r ORDER BY ocid, rowid"):
+            if ocid != current and group:
+                self._merge_one(group, url, source_id, harvest_job, touched, seen, counts)
+                group = []
+            current = ocid
+            group.append(json.loads(body))
+        if group:
+            self._merge_one(group, url, source_id, harvest_job, touched, seen, counts)
+
+    def _merge_one(self, group: list[dict[str, Any]], url: str, source_id: str,
+                   harvest_job: Any, touched: set[str], seen: set[str],
+                   counts: dict[str, int]) -> None:
+        if not group[0].get("ocid"):
+            counts["errors"] += len(group)
+            self._error(tk._("%(url)s: %(n)s releases without an ocid were skipped")
+                        % {"url": url, "n": len(group)}, harvest_job)
+            return
+        try:
+            compiled = process.compile_releases(group)
+        except process.ProcessError as err:
+            counts["errors"] += 1
+            self._error(f"{url}: {group[0]['ocid']}: {err}", harvest_job)
+            return
+        self._store(compiled, 0, url, source_id, harvest_job, touched, seen, counts)
+
+    def _store(self, compiled: dict[str, Any], position: int, url: str, source_id: str,
+               harvest_job: Any, touched: set[str], seen: set[str],
+               counts: dict[str, int]) -> None:
+        try:
+            process.check(compiled)
+        except process.ProcessError as err:
+            counts["errors"] += 1
+            where = f"object {position}: " if position else ""
+            self._error(f"{url}: {where}{err}", harvest_job)
+            return
+        release = process.to_json(compiled)
+        year = process.year_of(release)
+        assert year is not None  # check() refused releases without a year
+        name = process.dataset_name(str(release["buyer"]["id"]), year)
+        seen.add(release["ocid"])
+        changed = store.upsert(source_id, release["ocid"], name, process.digest(release), release)
+        counts["stored"] += 1
+        if changed:
+            touched |= changed
+
+    def _apply_deletions(self, source_id: str, seen: set[str], config: dict[str, Any],
+                         harvest_job: Any) -> set[str]:
+        """Processes gone from a complete snapshot, removed unless too many at once."""
+        stored = store.ocids(source_id)
+        gone = [ocid for ocid in stored if ocid not in seen]
+        if not gone:
+            return set()
+        if len(gone) > config["max_delete_share"] * len(stored):
+            self._error(tk._("%(n)s of %(total)s processes are gone from the source, more than "
+                             "the allowed share (%(share)s): none is deleted")
+                        % {"n": len(gone), "total": len(stored),
+                           "share": config["max_delete_share"]}, harvest_job)
+            return set()
+        store.delete(source_id, gone)
+        return {stored[ocid] for ocid in gone}
+
+    # fetch and import -------------------------------------------------------------------
+    def fetch_stage(self, harvest_object: Any) -> bool:
+        return True  # gather already stored every process
+
+    def import_stage(self, harvest_object: Any) -> bool | str:
+        content = json.loads(harvest_object.content or "{}")
+        source = harvest_object.source or harvest_object.job.source
+        config = parse_config(source.config)
+        try:
+            if content.get("type") == "buyer_year":
+                package_id = publish.write_buyer_year(
+                    source, config, content["name"], self._get_user_name())
+            else:
+                package_id = publish.write_file_dataset(source, config, content,
+                                                        self._get_user_name())
+        except (tk.ValidationError, OSError) as err:
+            self._save_object_error(tk._("Could not write dataset %(name)s: %(error)s")
+                                    % {"name": harvest_object.guid, "error": err},
+                                    harvest_object, "Import")
+            return False
+        if package_id is None:
+            harvest_object.current = False
+            harvest_object.save()
+            return "unchanged"
+        previous = model.Session.query(HarvestObject).filter(
+            HarvestObject.guid == harvest_object.guid, HarvestObject.current.is_(True),
+            HarvestObject.id != harvest_object.id).all()
+        for old in previous:
+            old.current = False
+            old.save()
+        harvest_object.package_id = package_id
+        harvest_object.current = True
+        harvest_object.save()
+        return True
+
+
+def _sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _HashingReader:
+    """Hashes what a parser reads from a buffered stream (peek is passed through)."""
+
+    def __init__(self, stream: Any, hasher: Any) -> None:
+        self.stream, self.hasher = stream, hasher
+
+    def peek(self, size: int = 0) -> bytes:
+        return self.stream.peek(size)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.hasher.update(data)
+        return data
+
+
+
+def opengovpe_ocds_flags(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The red flags of a buyer-year dataset, with counts and translated explanations."""
+    try:
+        counts = json.loads(data.get("red_flags") or "{}")
+    except ValueError:
+        counts = {}
+    return [{**flag, "count": counts.get(flag["code"], 0)}
+            for flag in publish.flag_definitions()]
+
+
+def opengovpe_ocds_resource_url(data: dict[str, Any], filename: str) -> str:
+    for resource in data.get("resources") or []:
+        if str(resource.get("url") or "").endswith(filename):
+            return str(resource["url"])
+    return ""

@@ -1,0 +1,160 @@
+"""Streaming reading of OCDS files: record packages, release packages, JSON lines, bare releases.
+
+Files are read from an open binary stream with ijson, one record or release at a time, so
+memory stays flat whatever the size of a month. Compressed input (gzip, zip) is unpacked on
+the fly behind a cap on the unpacked size, so a compression bomb stops with a clear error.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any, Optional
+
+import ijson
+
+SNIFF = 4096
+# a top-level object with one of these is a record or release (even one lacking its ocid)
+RELEASE_KEYS = {"ocid", "tag", "buyer", "tender", "compiledRelease"}
+
+
+class InputError(Exception):
+    """The file as a whole cannot be read further (what was read before it is kept)."""
+
+
+@dataclass
+class Item:
+    """One OCDS object from a file: ``kind`` is "record" or "release"."""
+
+    kind: str
+    data: dict[str, Any]
+    position: int
+
+
+class CappedReader(io.RawIOBase):
+    """A binary stream that fails once more than ``limit`` bytes have been read from it."""
+
+    def __init__(self, raw: IO[bytes], limit: int, what: str) -> None:
+        self.raw, self.limit, self.what, self.count = raw, limit, what, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise InputError(f"{self.what} unpacks to more than {self.limit} bytes")
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def open_unpacked(path: str, max_unpacked: int) -> tuple[IO[bytes], list[Any]]:
+    """The JSON inside ``path`` (plain, gzip or the first .json of a zip) as a capped stream.
+
+    Returns the stream and the handles to close after reading.
+    """
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the handles
+    head = raw.read(4)
+    raw.seek(0)
+    if head[:2] == b"\x1f\x8b":
+        inner: IO[bytes] = gzip.GzipFile(fileobj=raw)
+        handles: list[Any] = [inner, raw]
+        what = "The gzip file"
+    elif head == b"PK\x03\x04":
+        try:
+            archive = zipfile.ZipFile(raw)
+        except zipfile.BadZipFile as err:
+            raw.close()
+            raise InputError(f"Not a valid zip file: {err}") from err
+        names = [n for n in archive.namelist() if n.lower().endswith((".json", ".jsonl"))]
+        if not names:
+            raw.close()
+            raise InputError("The zip file holds no .json file")
+        inner = archive.open(names[0])
+        handles = [inner, archive, raw]
+        what = f"The zip member {names[0]}"
+    else:
+        return io.BufferedReader(CappedReader(raw, max_unpacked, "The file")), [raw]
+    capped = io.BufferedReader(CappedReader(inner, max_unpacked, what))
+    return capped, handles
+
+
+def sniff(stream: IO[bytes]) -> bytes:
+    """The first non-blank bytes of a buffered stream, without consuming them."""
+    peek = stream.peek(SNIFF) if hasattr(stream, "peek") else b""
+    return peek.lstrip()[:SNIFF]
+
+
+def iter_items(stream: IO[bytes],
+               meta: Optional[dict[str, Any]] = None) -> Iterator[Item]:
+    """Every record and release in an OCDS JSON stream, in order, built one at a time.
+
+    Raises :class:`InputError` on HTML, non-JSON or malformed/truncated JSON; the items
+    yielded before the error stay valid. A package's own fields (publisher, ``links``...)
+    go into ``meta``.
+    """
+    head = sniff(stream)
+    if not head:
+        raise InputError("The file is empty")
+    if head[:1] == b"<":
+        raise InputError("The file is HTML or XML, not OCDS JSON (an error page?)")
+    if head[:1] not in (b"{", b"["):
+        raise InputError("The file is not JSON")
+    splitter = _Splitter(meta if meta is not None else {})
+    try:
+        for prefix, event, value in ijson.parse(stream, multiple_values=True):
+            item = splitter.feed(prefix, event, value)
+            if item is not None:
+                yield item
+    except ijson.common.IncompleteJSONError as err:
+        raise InputError(
+            f"Malformed or truncated JSON after {splitter.position} objects: {err}") from err
+    except ijson.common.JSONError as err:
+        raise InputError(f"Malformed JSON after {splitter.position} objects: {err}") from err
+
+
+class _Splitter:
+    """Builds each item of ``records``/``releases`` (or each top-level release or record)
+    from ijson events, never the whole package."""
+
+    def __init__(self, meta: dict[str, Any]) -> None:
+        self.meta = meta
+        self.position = 0
+        self.builder: Optional[ijson.ObjectBuilder] = None
+        self.item_prefix = ""
+        self.top: Optional[ijson.ObjectBuilder] = None
+        self.top_is_record = False
+
+    def feed(self, prefix: str, event: str, value: Any) -> Optional[Item]:
+        if self.builder is not None:
+            self.builder.event(event, value)
+            if prefix == self.item_prefix and event == "end_map":
+                self.position += 1
+                kind = "record" if self.item_prefix == "records.item" else "release"
+                item, self.builder = Item(kind, self.builder.value, self.position), None
+                return item
+            return None
+        if event == "start_map" and (prefix == "records.item" or (
+                prefix == "releases.item" and not self.top_is_record)):
+            self.builder, self.item_prefix = ijson.ObjectBuilder(), prefix
+            self.builder.event(event, value)
+            return None
+        if prefix == "" and event == "start_map":
+            self.top, self.top_is_record = ijson.ObjectBuilder(), False
+        elif prefix == "" and event == "map_key" and value == "ocid":
+            self.top_is_record = True
+        if self.top is None:
+            return None
+        self.top.event(event, value)
+        if prefix == "" and event == "end_map":
+            document, self.top = self.top.value, None
+            if isinstance(document, dict) and RELEASE_KEYS & document.keys():
+                self.position += 1
+                record = "releases" in document or "compiledRelease" in document
+                return Item("record" if record else "release", document, self.position)
+            if isinstance(document, dict):
+                self.meta.update(document)
+        return None

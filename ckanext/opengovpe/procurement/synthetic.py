@@ -1,0 +1,106 @@
+"""Synthetic OECE month files, built from the real OECE records in ``samples/``.
+
+Used by the tests and the benchmark: every record is a real record with another ocid, buyer,
+dates inside the month and scaled amounts. The data are synthetic and say so in their ocids
+(``ocds-dgv273-synthetic-…``) and in the package's publisher name.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+import zipfile
+from importlib import resources
+from typing import IO, Any
+
+SAMPLES = ("record_ocds-dgv273-seacev3-1202858.json", "record_ocds-dgv273-seacev3-1216217.json")
+WORKS = "release_works_trimmed_ocds-dgv273-seacev3-1220672.json"
+
+
+def sample(name: str) -> dict[str, Any]:
+    return json.loads(resources.files("ckanext.opengovpe.procurement")
+                      .joinpath("samples", name).read_text("utf-8"))
+
+
+def base_records() -> list[dict[str, Any]]:
+    """The real records, plus the real works release wrapped as a record."""
+    records = [sample(name)["records"][0] for name in SAMPLES]
+    works = sample(WORKS)
+    works.pop("_fixture", None)
+    records.append({"ocid": works["ocid"], "compiledRelease": works, "releases": []})
+    return records
+
+
+def _scale(value: Any, factor: float) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("amount", "amount_PEN") and isinstance(item, (int, float)):
+                value[key] = round(item * factor, 2)
+            else:
+                _scale(item, factor)
+    elif isinstance(value, list):
+        for item in value:
+            _scale(item, factor)
+
+
+def make_record(base: dict[str, Any], index: int, year: int, month: int,
+                buyers: int, rng: random.Random) -> dict[str, Any]:
+    record = copy.deepcopy(base)
+    ocid = f"ocds-dgv273-synthetic-{year}{month:02d}-{index}"
+    release = record["compiledRelease"]
+    old_buyer = (release.get("buyer") or {}).get("id")
+    number = rng.randrange(buyers)
+    buyer = {"id": f"PE-CONSUCODE-9{number:04d}",
+             "name": f"MUNICIPALIDAD SINTÉTICA {number}"}
+    release.update(ocid=ocid, id=f"{ocid}-1", buyer=buyer)
+    for party in release.get("parties") or []:
+        if party.get("id") == old_buyer:
+            party.update(id=buyer["id"], name=buyer["name"])
+            party["additionalIdentifiers"] = [{"id": f"20{number:09d}", "scheme": "PE-RUC"}]
+    day = f"{year}-{month:02d}-{rng.randrange(1, 28):02d}"
+    tender = release.get("tender") or {}
+    tender["datePublished"] = f"{day}T10:00:00-05:00"
+    release["date"] = f"{day}T12:00:00-05:00"
+    _scale(release, rng.uniform(0.2, 3.0))
+    record["ocid"] = ocid
+    for linked in record.get("releases") or []:
+        linked["url"] = linked.get("url", "").replace(base["ocid"], ocid)
+    return record
+
+
+def write_month(out: IO[str], records: int, year: int, month: int, *, buyers: int = 150,
+                seed: int = 1) -> None:
+    """Write a record package of ``records`` synthetic records, one at a time."""
+    rng = random.Random(seed * 10000 + year * 100 + month)
+    bases = base_records()
+    out.write('{"version": "1.1", "publisher": {"name": "Synthetic data built from OECE records"}, '
+              '"license": "https://creativecommons.org/licenses/by/4.0/", "records": [\n')
+    for index in range(records):
+        if index:
+            out.write(",\n")
+        out.write(json.dumps(make_record(bases[index % len(bases)], index, year, month, buyers,
+                                         rng), ensure_ascii=False))
+    out.write("\n]}\n")
+
+
+def write_month_zip(path: str, records: int, year: int, month: int, **kwargs: Any) -> str:
+    """A zipped synthetic month like OECE's; returns the SHA-256 of the JSON inside."""
+    inner = f"{year}-{month:02d}_seace_v3.json"
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(inner, "w") as raw:
+            writer = _HashingWriter(raw, digest)
+            write_month(writer, records, year, month, **kwargs)
+    return digest.hexdigest()
+
+
+class _HashingWriter:
+    def __init__(self, raw: IO[bytes], digest: Any) -> None:
+        self.raw, self.digest = raw, digest
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self.raw.write(data)
+        return len(text)

@@ -1,0 +1,231 @@
+"""The OCDS harvester end to end: real OECE records and synthetic months served by a local
+HTTP server, harvested with ``ckan harvester run-test``'s code path."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from typing import Any
+
+import pytest
+
+from ckan.tests import helpers
+
+from ckanext.opengovpe.procurement import synthetic
+
+from .conftest import LOCAL, Files
+
+PLUGINS = ("opengovpe opengovpe_search scheming_datasets scheming_organizations dcat harvest "
+           "opengovpe_harvest opengovpe_ocds")
+
+pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+    pytest.mark.ckan_config("ckan.harvest.mq.type", "redis"),
+    pytest.mark.ckan_config("ckan.harvest.mq.redis_db", "4"),
+    pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", LOCAL),
+    pytest.mark.usefixtures("with_plugins", "clean_db"),
+]
+
+JSON = "application/json"
+
+
+def real_records() -> bytes:
+    """The two real OECE records in one record package."""
+    records = [synthetic.sample(name)["records"][0] for name in synthetic.SAMPLES]
+    package = synthetic.sample(synthetic.SAMPLES[0])
+    package["records"] = records
+    return json.dumps(package).encode()
+
+
+def works_release() -> dict[str, Any]:
+    release = synthetic.sample(synthetic.WORKS)
+    release.pop("_fixture")
+    return release
+
+
+def procurement(**fq: str) -> list[dict[str, Any]]:
+    query = " ".join(f"+{k}:{v}" for k, v in fq.items())
+    return helpers.call_action("package_search", fq=f"+dataset_type:contrataciones {query}",
+                               rows=1000, include_private=True)["results"]
+
+
+def buyer_years() -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in procurement() if p["name"].startswith("contrataciones-")}
+
+
+def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_test, app):
+    Files.documents["/records.json"] = (200, JSON, real_records())
+    source = make_source(f"{server}/records.json")
+    report = run_test(source["id"])
+    assert report["gather_errors"] == []
+    datasets = buyer_years()
+    assert set(datasets) == {"contrataciones-pe-consucode-10352-2026",
+                             "contrataciones-pe-consucode-200030-2026"}
+    piura = helpers.call_action("package_show", id="contrataciones-pe-consucode-10352-2026")
+    assert piura["buyer_name"] == "GOBIERNO REGIONAL DE PIURA - PROYECTO ESPECIAL CHIRA PIURA"
+    assert piura["buyer_ruc"] == "20154477536"
+    assert piura["year"] == "2026"
+    assert (piura["process_count"], piura["award_count"], piura["contract_count"]) == \
+        ("1", "2", "3")
+    assert piura["awarded_pen"] == "7110018.88"
+    assert piura["license_id"] == "cc-by"
+    assert piura["owner_org"] == source["owner_org"]
+    assert piura["temporal_start"] == "2026-04-14"
+    assert json.loads(piura["method_shares"]) == {"direct": 1.0}
+    flags = json.loads(piura["red_flags"])
+    assert flags["direct_award"] == 1 and flags["short_contract"] == 1
+    assert flags["single_bidder"] == 0
+    lima = helpers.call_action("package_show", id="contrataciones-pe-consucode-200030-2026")
+    assert json.loads(lima["red_flags"])["value_hidden"] == 1
+    # the files are in CKAN's filestore and downloadable
+    names = {r["name"]: r for r in piura["resources"]}
+    assert set(names) == {"Processes", "Awards", "Contracts", "Suppliers", "Red flags",
+                          "Compiled releases (OCDS)"}
+    assert all(r["url_type"] == "upload" for r in piura["resources"])
+    flags_csv = app.get(names["Red flags"]["url"].replace("http://test.ckan.net", ""))
+    assert "direct_award" in flags_csv.body and "ocds-dgv273-seacev3-1202858" in flags_csv.body
+    releases = app.get(names["Compiled releases (OCDS)"]["url"]
+                       .replace("http://test.ckan.net", ""))
+    lines = gzip.decompress(releases.data).decode().splitlines()
+    assert json.loads(lines[0])["ocid"] == "ocds-dgv273-seacev3-1202858"
+    # citizens find their entity's procurement through search
+    found = helpers.call_action("package_search", q="Piura",
+                                fq="+dataset_type:contrataciones")["results"]
+    assert "contrataciones-pe-consucode-10352-2026" in [p["name"] for p in found]
+    # one dataset for the file read, with its checksum and counts
+    file_dataset = [p for p in procurement() if p["name"].startswith("ocds-")][0]
+    assert file_dataset["record_count"] == "2" and file_dataset["error_count"] == "0"
+    assert file_dataset["checksum"] == hashlib.sha256(real_records()).hexdigest()
+
+
+def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_source,
+                                                                    run_test, app):
+    Files.documents["/records.json"] = (200, JSON, real_records())
+    run_test(make_source(f"{server}/records.json")["id"])
+    page = app.get("/contrataciones/contrataciones-pe-consucode-10352-2026").body
+    assert "Contratación directa" in page or "Direct award" in page
+    assert "alertas.csv" in page
+
+
+def test_a_second_run_changes_nothing(server, make_source, run_test):
+    Files.documents["/records.json"] = (200, JSON, real_records())
+    source = make_source(f"{server}/records.json")
+    run_test(source["id"])
+    before = {name: p["metadata_modified"] for name, p in buyer_years().items()}
+    report = run_test(source["id"])
+    assert report["gather_errors"] == []
+    after = {name: p["metadata_modified"] for name, p in buyer_years().items()}
+    assert after == before
+
+
+def test_release_packages_are_merged_with_ocdsmerge(server, make_source, run_test):
+    first = works_release()
+    second = json.loads(json.dumps(first))
+    second.update(id=first["id"] + "-b", date="2026-09-20T10:00:00-05:00")
+    second["tender"] = {"id": first["tender"]["id"], "numberOfTenderers": 1}
+    body = json.dumps({"version": "1.1", "releases": [first, second]}).encode()
+    Files.documents["/releases.json.gz"] = (200, "application/gzip", gzip.compress(body))
+    report = run_test(make_source(f"{server}/releases.json.gz")["id"])
+    assert report["gather_errors"] == []
+    uchiza = helpers.call_action("package_show", id="contrataciones-pe-consucode-1827-2026")
+    assert uchiza["process_count"] == "1"
+    flags = json.loads(uchiza["red_flags"])
+    # the later release's single tenderer wins the merge; works without a CUI is flagged
+    assert flags["single_bidder"] == 1 and flags["works_without_cui"] == 1
+
+
+def test_json_lines_are_read(server, make_source, run_test):
+    line = json.dumps(works_release())
+    Files.documents["/releases.jsonl"] = (200, "application/x-ndjson", f"{line}\n".encode())
+    report = run_test(make_source(f"{server}/releases.jsonl")["id"])
+    assert report["gather_errors"] == []
+    assert "contrataciones-pe-consucode-1827-2026" in buyer_years()
+
+
+def test_a_process_that_changes_buyer_moves(server, make_source, run_test):
+    Files.documents["/records.json"] = (200, JSON, real_records())
+    source = make_source(f"{server}/records.json")
+    run_test(source["id"])
+    package = json.loads(real_records())
+    moved = package["records"][1]["compiledRelease"]
+    moved["buyer"] = {"id": "PE-CONSUCODE-10352", "name": "GOBIERNO REGIONAL DE PIURA"}
+    Files.documents["/records.json"] = (200, JSON, json.dumps(package).encode())
+    report = run_test(source["id"])
+    assert report["gather_errors"] == []
+    assert set(buyer_years()) == {"contrataciones-pe-consucode-10352-2026"}
+    piura = helpers.call_action("package_show", id="contrataciones-pe-consucode-10352-2026")
+    assert piura["process_count"] == "2"
+
+
+def synthetic_package(records: int) -> bytes:
+    out = io.StringIO()
+    synthetic.write_month(out, records, 2026, 3, buyers=3)
+    return out.getvalue().encode()
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", LOCAL)
+def test_deletions_only_within_the_allowed_share(server, make_source, run_test):
+    full = synthetic_package(30)
+    Files.documents["/month.json"] = (200, JSON, full)
+    source = make_source(f"{server}/month.json", json.dumps({"max_delete_share": 0.2}))
+    run_test(source["id"])
+    counted = sum(int(p["process_count"]) for p in buyer_years().values())
+    assert counted == 30
+    # a snapshot missing half of the processes deletes nothing and says why
+    package = json.loads(full)
+    package["records"] = package["records"][:15]
+    Files.documents["/month.json"] = (200, JSON, json.dumps(package).encode())
+    report = run_test(source["id"])
+    assert "more than the allowed share" in " ".join(e["message"]
+                                                     for e in report["gather_errors"])
+    assert sum(int(p["process_count"]) for p in buyer_years().values()) == 30
+    # within the share they go
+    package["records"] = json.loads(full)["records"][:27]
+    Files.documents["/month.json"] = (200, JSON, json.dumps(package).encode())
+    run_test(source["id"])
+    assert sum(int(p["process_count"]) for p in buyer_years().values()) == 27
+
+
+def test_oece_bulk_checks_checksums_and_skips_unchanged_months(server, make_source, run_test,
+                                                               tmp_path):
+    entries = []
+    for month in (1, 2, 3):
+        path = tmp_path / f"{month}.zip"
+        sha = synthetic.write_month_zip(str(path), 10, 2026, month, buyers=2)
+        Files.documents[f"/api/v1/file/seace_v3/json/2026/{month:02d}"] = (
+            200, "application/zip", path.read_bytes())
+        entries.append({"year": 2026, "month": month, "sha256": sha,
+                        "url": f"{server}/api/v1/file/seace_v3/json/2026/{month:02d}"})
+    entries[0]["sha256"] = "0" * 64  # January's published checksum is wrong
+    Files.documents["/api/v1/files?page=1"] = (200, JSON, json.dumps(
+        {"results": entries[1:], "next": f"{server}/api/v1/files?page=2"}).encode())
+    Files.documents["/api/v1/files?page=2"] = (200, JSON, json.dumps(
+        {"results": entries[:1], "next": None}).encode())
+    source = make_source(f"{server}/api/v1/files?page=1",
+                         json.dumps({"kind": "oece_bulk", "months": 3}))
+    report = run_test(source["id"])
+    messages = " ".join(e["message"] for e in report["gather_errors"])
+    assert "differs from the published one" in messages
+    months = {p["period"]: p for p in procurement() if p["name"].startswith("ocds-")}
+    assert set(months) == {"2026-02", "2026-03"}
+    assert months["2026-03"]["checksum"] == entries[2]["sha256"]
+    Files.requested.clear()
+    report = run_test(source["id"])
+    # unchanged months are not downloaded again; January, never complete, is tried again
+    assert "/api/v1/file/seace_v3/json/2026/03" not in Files.requested
+    assert "/api/v1/file/seace_v3/json/2026/02" not in Files.requested
+    assert "/api/v1/file/seace_v3/json/2026/01" in Files.requested
+
+
+def test_oece_api_follows_links_next(server, make_source, run_test):
+    package = json.loads(real_records())
+    first = {**package, "records": package["records"][:1],
+             "links": {"next": f"{server}/api/v1/recordsAfter/2"}}
+    second = {**package, "records": package["records"][1:], "links": {}}
+    Files.documents["/api/v1/recordsAfter?format=json"] = (200, JSON, json.dumps(first).encode())
+    Files.documents["/api/v1/recordsAfter/2"] = (200, JSON, json.dumps(second).encode())
+    report = run_test(make_source(f"{server}/api/v1/recordsAfter?format=json",
+                                  json.dumps({"kind": "oece_api"}))["id"])
+    assert report["gather_errors"] == []
+    assert len(buyer_years()) == 2
