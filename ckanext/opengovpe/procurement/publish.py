@@ -91,20 +91,22 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
             "temporal_start": stats["first_date"],
             "temporal_end": stats["last_date"],
             "harvest_source_id": source.id,
-            "resources": [],
         }
-        if existing is not None:
+        if existing is None:
+            existing = tk.get_action("package_create")(_context(user), package)
+        handles = [open(stats["files"][key], "rb") for key in build.FILES]  # noqa: SIM115
+        try:
+            # one update uploads every file to the filestore (package_update stores uploads)
+            package["resources"] = [
+                {"name": label, "format": fmt, "mimetype": MEDIA[fmt], "url": filename,
+                 "upload": FileStorage(handle, filename, content_type=MEDIA[fmt])}
+                for handle, (filename, fmt, label) in zip(handles, build.FILES.values())]
             package["id"] = existing["id"]
             package["state"] = "active"
             result = tk.get_action("package_update")(_context(user), package)
-        else:
-            result = tk.get_action("package_create")(_context(user), package)
-        for key, (filename, fmt, label) in build.FILES.items():
-            with open(stats["files"][key], "rb") as handle:
-                tk.get_action("resource_create")(_context(user), {
-                    "package_id": result["id"], "name": label, "format": fmt,
-                    "mimetype": MEDIA[fmt], "url": filename,
-                    "upload": FileStorage(handle, filename, content_type=MEDIA[fmt])})
+        finally:
+            for handle in handles:
+                handle.close()
         log.info("Procurement dataset %s: %s processes", name, stats["processes"])
         return result["id"]
     finally:
