@@ -45,7 +45,7 @@ def _scale(value: Any, factor: float) -> None:
 
 
 def make_record(base: dict[str, Any], index: int, year: int, month: int,
-                buyers: int, rng: random.Random) -> dict[str, Any]:
+                buyers: int, rng: random.Random, linked: int = 0) -> dict[str, Any]:
     record = copy.deepcopy(base)
     ocid = f"ocds-dgv273-synthetic-{year}{month:02d}-{index}"
     release = record["compiledRelease"]
@@ -64,13 +64,21 @@ def make_record(base: dict[str, Any], index: int, year: int, month: int,
     release["date"] = f"{day}T12:00:00-05:00"
     _scale(release, rng.uniform(0.2, 3.0))
     record["ocid"] = ocid
-    for linked in record.get("releases") or []:
-        linked["url"] = linked.get("url", "").replace(base["ocid"], ocid)
+    for stub in record.get("releases") or []:
+        stub["url"] = stub.get("url", "").replace(base["ocid"], ocid)
+    # OECE records list every release of the process; ``linked`` adds that many more stubs
+    for number in range(linked):
+        stamp = f"{day}T{number % 24:02d}:00:00.{number:06d}-05:00"
+        record.setdefault("releases", []).append({
+            "url": f"https://contratacionesabiertas.oece.gob.pe/api/v1/release/{ocid}-{stamp}",
+            "date": stamp, "tag": ["tenderUpdate"],
+            "details": {"id": f"{ocid}-{stamp}", "tender": {"id": str(index),
+                                                            "title": f"SINTETICO-{index}"}}})
     return record
 
 
 def write_month(out: IO[str], records: int, year: int, month: int, *, buyers: int = 150,
-                seed: int = 1) -> None:
+                seed: int = 1, linked: int = 0) -> None:
     """Write a record package of ``records`` synthetic records, one at a time."""
     rng = random.Random(seed * 10000 + year * 100 + month)
     bases = base_records()
@@ -80,7 +88,7 @@ def write_month(out: IO[str], records: int, year: int, month: int, *, buyers: in
         if index:
             out.write(",\n")
         out.write(json.dumps(make_record(bases[index % len(bases)], index, year, month, buyers,
-                                         rng), ensure_ascii=False))
+                                         rng, linked), ensure_ascii=False))
     out.write("\n]}\n")
 
 

@@ -1,0 +1,300 @@
+"""OCDS harvest benchmark: one synthetic OECE month end to end, its unchanged re-harvest,
+and parse-and-group throughput next to ``ocdskit compile``.
+
+A synthetic month (``--records`` 7,000 records built from the real OECE records, with
+``--linked`` extra linked-release stubs each so the JSON is about 80 MB like a real month) is
+zipped like OECE's bulk files and served, with a files index carrying its SHA-256, by a local
+``http.server``. Then, on a freshly migrated database:
+
+- ``ckan harvester run-test`` of an ``oece_bulk`` source, in a child process: wall time and
+  peak RSS of the whole harvest (download, SHA-256, streaming parse, store, one dataset per
+  buyer and year with six uploaded files each, one dataset for the month);
+  targets 180 s and 300 MB;
+- the same command again on the unchanged month (the checksum is unchanged, so the month is
+  skipped); target 15 s;
+- in this process, parse and group the unzipped JSON (ijson, compiled releases, checks,
+  grouping by buyer-year); and, on the same processes written as a release package, our
+  parse + group by ocid + ocdsmerge against ``ocdskit compile`` (which reads release
+  packages only).
+
+Figures are printed and written to bench/results/ocds.json.
+
+    .venv/bin/python bench/ocds_bench.py [--records 7000] [--database ckan_opengovpe_hc]
+"""
+from __future__ import annotations
+
+import argparse
+import configparser
+import datetime as dt
+import http.server
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections import Counter
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "results")
+CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
+TARGETS = {"harvest_seconds": 180.0, "harvest_peak_rss_mb": 300.0, "reharvest_seconds": 15.0}
+
+
+def say(text: str) -> None:
+    print(f"[ocds-bench {dt.datetime.now():%H:%M:%S}] {text}", flush=True)
+
+
+def write_ini(database: str, redis_db: int, storage: str) -> str:
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str  # type: ignore[assignment]
+    parser.read(os.path.join(HERE, "bench.ini"))
+    app = parser["app:main"]
+    app["sqlalchemy.url"] = ("postgresql://ckan_opengovpe:ckan_opengovpe@127.0.0.1:5432/"
+                             + database)
+    app["ckan.redis.url"] = f"redis://127.0.0.1:6379/{redis_db}"
+    app["ckan.site_id"] = "opengovpe_ocds_bench"
+    app["ckan.storage_path"] = storage
+    app["ckan.plugins"] = ("opengovpe opengovpe_search scheming_datasets scheming_organizations "
+                           "dcat harvest opengovpe_harvest opengovpe_ocds")
+    app["scheming.dataset_schemas"] = " ".join(
+        f"ckanext.opengovpe:schemas/{s}.yaml"
+        for s in ("dataset", "working_group", "regulation", "opening_plan", "procurement"))
+    app["scheming.organization_schemas"] = "ckanext.opengovpe:schemas/organization.yaml"
+    app["scheming.presets"] = ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
+                               "ckanext.opengovpe:schemas/presets.yaml")
+    app["ckan.harvest.mq.type"] = "redis"
+    app["ckan.harvest.mq.redis_db"] = str(redis_db)
+    app["ckanext.opengovpe.fetch.allowed_hosts"] = "127.0.0.1 localhost"
+    handle, path = tempfile.mkstemp(prefix="ocds-bench-", suffix=".ini")
+    with os.fdopen(handle, "w") as out:
+        parser.write(out)
+    return path
+
+
+def ckan(ini: str, *args: str) -> None:
+    subprocess.run([CKAN, "-c", ini, *args], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def timed_child(command: list[str]) -> dict[str, float]:
+    """Wall time and peak RSS of a child process (GNU time's maximum resident set size)."""
+    start = time.perf_counter()
+    child = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True,
+                           input="n\n")
+    seconds = time.perf_counter() - start
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", child.stderr)
+    if child.returncode != 0:
+        print(child.stdout[-3000:], child.stderr[-3000:])
+        raise SystemExit(f"{command} failed")
+    return {"seconds": round(seconds, 2),
+            "peak_rss_mb": round(int(match.group(1)) / 1024, 1) if match else -1.0}
+
+
+def serve(directory: dict[str, tuple[str, bytes | str]]) -> tuple[http.server.HTTPServer, str]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            kind, body = directory.get(self.path, ("text/plain", b"not found"))
+            if isinstance(body, str):  # a file path: streamed
+                size = os.path.getsize(body)
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                with open(body, "rb") as handle:
+                    while block := handle.read(1 << 20):
+                        self.wfile.write(block)
+                return
+            self.send_response(200 if self.path in directory else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def parse_and_group(path: str) -> dict[str, Any]:
+    import io
+
+    from ckanext.opengovpe.procurement import parse, process
+
+    groups: Counter[str] = Counter()
+    start = time.perf_counter()
+    with open(path, "rb") as raw:
+        for item in parse.iter_items(io.BufferedReader(raw, 1 << 16)):
+            release = process.compile_record(item.data)
+            process.check(release)
+            release = process.to_json(release)
+            year = process.year_of(release)
+            groups[process.dataset_name(release["buyer"]["id"], year or 0)] += 1
+    seconds = time.perf_counter() - start
+    count = sum(groups.values())
+    return {"seconds": round(seconds, 2), "records": count, "groups": len(groups),
+            "records_per_second": round(count / seconds, 1)}
+
+
+def release_package(records_path: str, out_path: str) -> None:
+    """The same processes as a release package (the compiled releases as releases)."""
+    import io
+
+    from ckanext.opengovpe.procurement import parse, process
+
+    with open(records_path, "rb") as raw, open(out_path, "w") as out:
+        out.write('{"version": "1.1", "releases": [\n')
+        for number, item in enumerate(parse.iter_items(io.BufferedReader(raw, 1 << 16))):
+            release = process.to_json(process.compile_record(item.data))
+            release["tag"] = ["tender"]
+            out.write(("," if number else "") + json.dumps(release) + "\n")
+        out.write("]}\n")
+
+
+def merge_releases(path: str) -> dict[str, Any]:
+    """Our parse of a release package, grouped by ocid and merged with ocdsmerge."""
+    import io
+
+    from ckanext.opengovpe.procurement import parse, process
+
+    start = time.perf_counter()
+    groups: dict[str, list[dict[str, Any]]] = {}
+    with open(path, "rb") as raw:
+        for item in parse.iter_items(io.BufferedReader(raw, 1 << 16)):
+            groups.setdefault(item.data["ocid"], []).append(item.data)
+    count = sum(1 for releases in groups.values() if process.compile_releases(releases))
+    seconds = time.perf_counter() - start
+    return {"seconds": round(seconds, 2), "records": count,
+            "records_per_second": round(count / seconds, 1)}
+
+
+def ocdskit_compile(path: str) -> dict[str, Any]:
+    schema = os.path.join(ROOT, "ckanext", "opengovpe", "procurement", "release-schema.json")
+    command = [os.path.join(os.path.dirname(sys.executable), "ocdskit"), "compile",
+               "--schema", schema]
+    start = time.perf_counter()
+    with open(path, "rb") as stdin:
+        child = subprocess.run(command, stdin=stdin, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    if child.returncode != 0:
+        return {"error": child.stderr.decode()[-500:]}
+    count = child.stdout.count(b"\n")
+    return {"seconds": round(seconds, 2), "records": count,
+            "records_per_second": round(count / seconds, 1)}
+
+
+def main(argv: list[str]) -> int:
+    args_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args_parser.add_argument("--records", type=int, default=7000)
+    args_parser.add_argument("--linked", type=int, default=12)
+    args_parser.add_argument("--database", default="ckan_opengovpe_hc")
+    args_parser.add_argument("--redis-db", type=int, default=4)
+    args = args_parser.parse_args(argv)
+
+    from ckanext.opengovpe.procurement import synthetic
+
+    work = tempfile.mkdtemp(prefix="ocds-bench-")
+    ini = write_ini(args.database, args.redis_db, os.path.join(work, "storage"))
+    zipped = os.path.join(work, "2026-03.zip")
+    say(f"Writing a synthetic month of {args.records:,} records")
+    sha = synthetic.write_month_zip(zipped, args.records, 2026, 3, linked=args.linked)
+    with zipfile.ZipFile(zipped) as archive:
+        member = archive.namelist()[0]
+        json_bytes = archive.getinfo(member).file_size
+        archive.extract(member, work)
+    unzipped = os.path.join(work, member)
+    report: dict[str, Any] = {
+        "benchmark": "ocds", "when": dt.datetime.now(dt.timezone.utc).isoformat(
+            timespec="seconds"), "python": platform.python_version(),
+        "cpus": os.cpu_count(), "records": args.records,
+        "json_mb": round(json_bytes / 1e6, 1), "zip_mb": round(os.path.getsize(zipped) / 1e6, 1),
+        "targets": TARGETS}
+    say(f"Month: {report['json_mb']} MB of JSON, {report['zip_mb']} MB zipped")
+
+    say("Parse and group, against ocdskit compile")
+    report["parse_and_group"] = parse_and_group(unzipped)
+    releases = os.path.join(work, "releases.json")
+    release_package(unzipped, releases)
+    report["release_package_mb"] = round(os.path.getsize(releases) / 1e6, 1)
+    report["parse_and_merge_releases"] = merge_releases(releases)
+    report["ocdskit_compile_releases"] = ocdskit_compile(releases)
+    say(f"  ours: {report['parse_and_group']}, {report['parse_and_merge_releases']}; "
+        f"ocdskit: {report['ocdskit_compile_releases']}")
+
+    documents: dict[str, tuple[str, bytes | str]] = {}
+    httpd, base = serve(documents)
+    documents["/api/v1/file/seace_v3/json/2026/03"] = ("application/zip", zipped)
+    documents["/api/v1/files?page=1&paginateBy=10&format=json"] = ("application/json", json.dumps(
+        {"results": [{"year": 2026, "month": 3, "sha256": sha,
+                      "url": f"{base}/api/v1/file/seace_v3/json/2026/03"}]}).encode())
+
+    say(f"Fresh database {args.database}")
+    ckan(ini, "db", "init")
+    setup = (
+        "from ckan.cli import db\n"
+        "from ckan.tests.helpers import reset_db\n"
+        "reset_db()\n"
+        "for plugin in (None, 'harvest', 'opengovpe_search', 'opengovpe'):\n"
+        "    db._run_migrations(plugin)\n"
+        "import ckan.plugins.toolkit as tk\n"
+        "tk.get_action('user_create')({'ignore_auth': True}, {'name': 'bench', "
+        "'email': 'bench@example.org', 'password': 'bench-password-1', 'sysadmin': True})\n"
+        "ctx = lambda: {'user': 'bench', 'ignore_auth': True}\n"
+        "org = tk.get_action('organization_create')(ctx(), {'name': 'oece', 'title': 'OECE'})\n"
+        f"tk.get_action('harvest_source_create')(ctx(), {{'name': 'oece-bulk', 'url': "
+        f"'{base}/api/v1/files?page=1&paginateBy=10&format=json', 'source_type': "
+        f"'opengovpe_ocds', 'owner_org': org['id'], 'config': "
+        f"'{{\"kind\": \"oece_bulk\", \"months\": 1}}'}})\n")
+    script = os.path.join(work, "setup.py")
+    with open(script, "w") as out:
+        out.write("from ckan.cli import load_config\nfrom ckan.config.middleware import "
+                  f"make_app\napp = make_app(load_config({ini!r}))\n"
+                  "with app._wsgi_app.test_request_context():\n"
+                  + "".join(f"    {line}\n" for line in setup.splitlines()))
+    subprocess.run([sys.executable, script], check=True)
+
+    say("Harvest of the month (ckan harvester run-test)")
+    report["harvest"] = timed_child([CKAN, "-c", ini, "harvester", "run-test", "oece-bulk"])
+    say(f"  {report['harvest']}")
+    say("Re-harvest of the unchanged month")
+    report["reharvest"] = timed_child([CKAN, "-c", ini, "harvester", "run-test", "oece-bulk"])
+    say(f"  {report['reharvest']}")
+    httpd.shutdown()
+
+    import psycopg2
+    conn = psycopg2.connect("postgresql://ckan_opengovpe:ckan_opengovpe@127.0.0.1:5432/"
+                            + args.database)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM package WHERE type = 'contrataciones' "
+                       "AND state = 'active'")
+        report["procurement_datasets"] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM opengovpe_ocds_process")
+        report["processes_stored"] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM harvest_gather_error")
+        report["gather_errors"] = cursor.fetchone()[0]
+    conn.close()
+    report["verdict"] = {
+        "harvest_seconds": report["harvest"]["seconds"] <= TARGETS["harvest_seconds"],
+        "harvest_peak_rss_mb": report["harvest"]["peak_rss_mb"]
+        <= TARGETS["harvest_peak_rss_mb"],
+        "reharvest_seconds": report["reharvest"]["seconds"] <= TARGETS["reharvest_seconds"],
+    }
+    print(json.dumps(report, indent=2))
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "ocds.json"), "w") as out:
+        json.dump(report, out, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
