@@ -126,6 +126,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         if config["kind"] == "url" and complete:
             touched |= self._apply_deletions(source.id, seen, config, harvest_job)
         model.Session.commit()
+        touched |= store.stale(source.id)
         ids = []
         for name in sorted(touched):
             obj = HarvestObject(guid=name, job=harvest_job,

@@ -91,6 +91,7 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
             "temporal_start": stats["first_date"],
             "temporal_end": stats["last_date"],
             "harvest_source_id": source.id,
+            "content_digest": store.content_digest(source.id, name),
         }
         if existing is None:
             existing = tk.get_action("package_create")(_context(user), package)

@@ -48,3 +48,37 @@ def delete(source_id: str, gone: list[str]) -> None:
     if gone:
         model.Session.execute(sa.delete(table).where(table.c.source_id == source_id,
                                                      table.c.ocid.in_(gone)))
+
+
+def stale(source_id: str) -> set[str]:
+    """Buyer-year datasets whose published content differs from the stored processes.
+
+    Each dataset records ``content_digest``, a hash of its processes' digests; a dataset
+    missing, deleted, half written or out of date (a harvest killed between gather and
+    import) is rebuilt by the next run, so an interrupted run ends like an uninterrupted one;
+    a dataset of the source with no process left is listed too, to be deleted.
+    """
+    rows = model.Session.execute(sa.text("""
+        SELECT s.dataset_name
+        FROM (SELECT dataset_name, md5(string_agg(digest, '' ORDER BY ocid)) AS content
+              FROM opengovpe_ocds_process WHERE source_id = :source
+              GROUP BY dataset_name) s
+        LEFT JOIN package p ON p.name = s.dataset_name AND p.state = 'active'
+        WHERE (p.extras ->> 'content_digest') IS DISTINCT FROM s.content
+        UNION
+        SELECT p.name FROM package p
+        WHERE p.state = 'active' AND p.type = 'contrataciones'
+          AND p.extras ->> 'harvest_source_id' = :source
+          AND p.extras ? 'content_digest'
+          AND NOT EXISTS (SELECT 1 FROM opengovpe_ocds_process o
+                          WHERE o.source_id = :source AND o.dataset_name = p.name)
+    """), {"source": source_id})
+    return {name for (name,) in rows}
+
+
+def content_digest(source_id: str, name: str) -> str:
+    """The digest ``stale`` compares with: md5 of the processes' digests in ocid order."""
+    return model.Session.execute(sa.text("""
+        SELECT md5(string_agg(digest, '' ORDER BY ocid)) FROM opengovpe_ocds_process
+        WHERE source_id = :source AND dataset_name = :name
+    """), {"source": source_id, "name": name}).scalar() or ""

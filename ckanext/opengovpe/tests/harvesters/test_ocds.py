@@ -229,3 +229,33 @@ def test_oece_api_follows_links_next(server, make_source, run_test):
                                   json.dumps({"kind": "oece_api"}))["id"])
     assert report["gather_errors"] == []
     assert len(buyer_years()) == 2
+
+
+def test_a_run_interrupted_before_import_is_completed_by_the_next(server, make_source,
+                                                                  run_test, app):
+    """Like ``kill -9`` after gather: processes stored, datasets never written."""
+    from ckan import model
+    from ckanext.harvest.model import HarvestSource
+
+    from ckanext.opengovpe.harvesters.ocds import OcdsHarvester
+    from ckanext.harvest.model import HarvestJob
+
+    Files.documents["/records.json"] = (200, JSON, real_records())
+    source = make_source(f"{server}/records.json")
+    job = HarvestJob(source=HarvestSource.get(source["id"]))
+    job.save()
+    with app.flask_app.test_request_context():
+        assert len(OcdsHarvester().gather_stage(job)) == 3
+    job.status = "Finished"
+    job.save()
+    model.Session.commit()
+    assert buyer_years() == {}
+    report = run_test(source["id"])
+    assert report["gather_errors"] == []
+    uninterrupted = {"contrataciones-pe-consucode-10352-2026",
+                     "contrataciones-pe-consucode-200030-2026"}
+    assert set(buyer_years()) == uninterrupted
+    # and a third run has nothing left to do
+    before = {name: p["metadata_modified"] for name, p in buyer_years().items()}
+    run_test(source["id"])
+    assert {name: p["metadata_modified"] for name, p in buyer_years().items()} == before
