@@ -66,18 +66,22 @@ def parse_config(text: Optional[str]) -> dict[str, Any]:
 
 
 class Progress:
-    """Records per second and, when the total is known, the time left, logged as it goes."""
+    """Records per second and, from the bytes read out of the known size, the time left."""
 
-    def __init__(self, label: str, total: Optional[int] = None) -> None:
-        self.label, self.total, self.count, self.start = label, total, 0, time.monotonic()
+    def __init__(self, label: str, unpacked: parse.Unpacked) -> None:
+        self.label, self.unpacked = label, unpacked
+        self.count, self.start = 0, time.monotonic()
 
     def step(self) -> None:
         self.count += 1
         if self.count % PROGRESS_EVERY == 0:
             elapsed = max(time.monotonic() - self.start, 1e-6)
-            rate = self.count / elapsed
-            eta = f", ETA {(self.total - self.count) / rate:.0f} s" if self.total else ""
-            log.info("%s: %s records, %.0f records/s%s", self.label, self.count, rate, eta)
+            done, total = self.unpacked.reader.count, self.unpacked.total
+            eta = ""
+            if total and done:
+                eta = f", {100 * done / total:.0f}%, ETA {(total - done) * elapsed / done:.0f} s"
+            log.info("%s: %s records, %.0f records/s%s", self.label, self.count,
+                     self.count / elapsed, eta)
 
 
 class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
@@ -232,18 +236,23 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         hasher = hashlib.sha256()
         staged = sqlite3.connect(os.path.join(workdir, "releases.sqlite"))
         staged.execute("CREATE TABLE r (ocid TEXT, body TEXT)")
-        progress = Progress(f"OCDS {url}")
         complete = True
         try:
-            stream, handles = parse.open_unpacked(path, config["max_unpacked_mb"] * 2**20)
-            hashing = _HashingReader(stream, hasher)
+            unpacked = parse.open_unpacked(path, config["max_unpacked_mb"] * 2**20)
+            progress = Progress(f"OCDS {url}", unpacked)
+            hashing = _HashingReader(unpacked.stream, hasher)
             try:
                 meta: dict[str, Any] = {}
+                in_file: set[str] = set()
                 for item in parse.iter_items(hashing, meta):
                     progress.step()
                     if item.kind == "record":
                         counts["records"] += 1
                         ocid = item.data.get("ocid")
+                        if ocid in seen and ocid not in in_file:
+                            continue  # a newer file of this run already had the process
+                        if ocid is not None:
+                            in_file.add(ocid)
                         if ocid in seen:
                             counts["errors"] += 1
                             self._error(tk._("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
@@ -272,8 +281,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                 counts["errors"] += 1
                 self._error(f"{url}: {err}", harvest_job)
             finally:
-                for handle in handles:
-                    handle.close()
+                unpacked.close()
             self._merge_staged(staged, url, source_id, harvest_job, touched, seen, counts)
         except parse.InputError as err:
             counts["errors"] += 1
@@ -281,6 +289,9 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             return False
         finally:
             staged.close()
+        log.info("OCDS %s: %s records and %s releases read, %s stored, %s errors, in %.1f s",
+                 url, counts["records"], counts["releases"], counts["stored"], counts["errors"],
+                 time.monotonic() - progress.start)
         if complete:
             spec["sha256"] = hasher.hexdigest()
             expected = spec.get("expected_sha256")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,14 +52,26 @@ class CappedReader(io.RawIOBase):
         return len(data)
 
 
-def open_unpacked(path: str, max_unpacked: int) -> tuple[IO[bytes], list[Any]]:
-    """The JSON inside ``path`` (plain, gzip or the first .json of a zip) as a capped stream.
+@dataclass
+class Unpacked:
+    """The JSON of a downloaded file: a capped stream, what to close, and its size if known."""
 
-    Returns the stream and the handles to close after reading.
-    """
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the handles
+    stream: IO[bytes]
+    handles: list[Any]
+    reader: CappedReader
+    total: Optional[int]
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.close()
+
+
+def open_unpacked(path: str, max_unpacked: int) -> Unpacked:
+    """The JSON inside ``path`` (plain, gzip or the first .json of a zip) as a capped stream."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed through Unpacked.close
     head = raw.read(4)
     raw.seek(0)
+    total: Optional[int] = None
     if head[:2] == b"\x1f\x8b":
         inner: IO[bytes] = gzip.GzipFile(fileobj=raw)
         handles: list[Any] = [inner, raw]
@@ -74,12 +87,14 @@ def open_unpacked(path: str, max_unpacked: int) -> tuple[IO[bytes], list[Any]]:
             raw.close()
             raise InputError("The zip file holds no .json file")
         inner = archive.open(names[0])
+        total = archive.getinfo(names[0]).file_size
         handles = [inner, archive, raw]
         what = f"The zip member {names[0]}"
     else:
-        return io.BufferedReader(CappedReader(raw, max_unpacked, "The file")), [raw]
-    capped = io.BufferedReader(CappedReader(inner, max_unpacked, what))
-    return capped, handles
+        inner, handles, what = raw, [raw], "The file"
+        total = os.path.getsize(path)
+    reader = CappedReader(inner, max_unpacked, what)
+    return Unpacked(io.BufferedReader(reader, 1 << 16), handles, reader, total)
 
 
 def sniff(stream: IO[bytes]) -> bytes:

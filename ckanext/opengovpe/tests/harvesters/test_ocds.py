@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -259,3 +260,21 @@ def test_a_run_interrupted_before_import_is_completed_by_the_next(server, make_s
     before = {name: p["metadata_modified"] for name, p in buyer_years().items()}
     run_test(source["id"])
     assert {name: p["metadata_modified"] for name, p in buyer_years().items()} == before
+
+
+def test_long_harvests_log_their_progress(server, make_source, run_test, caplog):
+    """Every 1,000 records: records per second, share read and time left."""
+    Files.documents["/month.json"] = (200, JSON, synthetic_package(2000))
+    logger = logging.getLogger("ckanext.opengovpe.harvesters.ocds")
+    logger.addHandler(caplog.handler)  # test.ini stops ckanext logs from reaching the root
+    logger.disabled = False  # and logging.config may have disabled loggers made before it
+    try:
+        with caplog.at_level("INFO", logger=logger.name):
+            run_test(make_source(f"{server}/month.json")["id"])
+    finally:
+        logger.removeHandler(caplog.handler)
+    lines = sorted({r.getMessage() for r in caplog.records if "records/s" in r.getMessage()})
+    assert len(lines) == 2
+    assert "1000 records" in lines[0] and "ETA" in lines[0] and "%" in lines[0]
+    assert any("2000 records and 0 releases read, 2000 stored, 0 errors" in r.getMessage()
+               for r in caplog.records)
