@@ -247,27 +247,8 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                 for item in parse.iter_items(hashing, meta):
                     progress.step()
                     if item.kind == "record":
-                        counts["records"] += 1
-                        ocid = item.data.get("ocid")
-                        if ocid in seen and ocid not in in_file:
-                            continue  # a newer file of this run already had the process
-                        if ocid is not None:
-                            in_file.add(ocid)
-                        if ocid in seen:
-                            counts["errors"] += 1
-                            self._error(tk._("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
-                                             "the first one is kept")
-                                        % {"url": url, "n": item.position, "ocid": ocid},
-                                        harvest_job)
-                            continue
-                        try:
-                            compiled = process.compile_record(item.data)
-                        except process.ProcessError as err:
-                            counts["errors"] += 1
-                            self._error(f"{url}: object {item.position}: {err}", harvest_job)
-                            continue
-                        self._store(compiled, item.position, url, source_id, harvest_job,
-                                    touched, seen, counts)
+                        self._take_record(item, in_file, url, source_id, harvest_job, touched,
+                                          seen, counts)
                     else:
                         counts["releases"] += 1
                         staged.execute("INSERT INTO r VALUES (?, ?)", (
@@ -302,6 +283,29 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                             harvest_job)
                 return False
         return complete
+
+    def _take_record(self, item: parse.Item, in_file: set[str], url: str, source_id: str,
+                     harvest_job: Any, touched: set[str], seen: set[str],
+                     counts: dict[str, int]) -> None:
+        counts["records"] += 1
+        ocid = item.data.get("ocid")
+        if ocid in seen and ocid not in in_file:
+            return  # a newer file of this run already had the process
+        if ocid is not None:
+            in_file.add(ocid)
+        if ocid in seen:
+            counts["errors"] += 1
+            self._error(tk._("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
+                             "the first one is kept")
+                        % {"url": url, "n": item.position, "ocid": ocid}, harvest_job)
+            return
+        try:
+            compiled = process.compile_record(item.data)
+        except process.ProcessError as err:
+            counts["errors"] += 1
+            self._error(f"{url}: object {item.position}: {err}", harvest_job)
+            return
+        self._store(compiled, item.position, url, source_id, harvest_job, touched, seen, counts)
 
     def _merge_staged(self, staged: sqlite3.Connection, url: str, source_id: str,
                       harvest_job: Any, touched: set[str], seen: set[str],

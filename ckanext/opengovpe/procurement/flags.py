@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from ckanext.opengovpe.helpers import N_
+
 from .process import parse_date
 
 SHORT_CONTRACT_DAYS = 7
@@ -22,38 +24,44 @@ RUC = re.compile(r"^\d{11}$")
 # code -> (label, definition and threshold, why it matters); English msgids, shown through _()
 FLAGS: dict[str, tuple[str, str, str]] = {
     "direct_award": (
-        "Direct award",
-        "The process used direct contracting (Contratación Directa, procurementMethod 'direct').",
-        "Direct awards skip competition; they are legal only in the cases the law lists."),
+        N_("Direct award"),
+        N_("The process used direct contracting (Contratación Directa, procurementMethod "
+           "'direct')."),
+        N_("Direct awards skip competition; they are legal only in the cases the law lists.")),
     "single_bidder": (
-        "Single bidder",
-        "A competitive method (open or selective) received exactly one tenderer.",
-        "Competition that attracts one bidder gives no price comparison."),
+        N_("Single bidder"),
+        N_("A competitive method (open or selective) received exactly one tenderer."),
+        N_("Competition that attracts one bidder gives no price comparison.")),
     "award_above_estimate": (
-        "Award above the estimate",
-        "The sum of the awards is more than 100% of the estimated value of the call.",
-        "Paying more than the estimate may point to a poor estimate or to weak competition."),
+        N_("Award above the estimate"),
+        N_("The sum of the awards is more than 100% of the estimated value of the call."),
+        N_("Paying more than the estimate may point to a poor estimate or to weak "
+           "competition.")),
     "short_contract": (
-        "Very short contract",
-        "A contract lasts fewer than 7 days from start to end.",
-        "Very short periods may mean the goods or works were delivered before the contract."),
+        N_("Very short contract"),
+        N_("A contract lasts fewer than 7 days from start to end."),
+        N_("Very short periods may mean the goods or works were delivered before the "
+           "contract.")),
     "value_hidden": (
-        "Value protected or reported as 0",
-        "The tender information is protected by law, or the estimated value is missing or 0.",
-        "Without a value, citizens cannot compare what was estimated and what was paid."),
+        N_("Value protected or reported as 0"),
+        N_("The tender information is protected by law, or the estimated value is missing "
+           "or 0."),
+        N_("Without a value, citizens cannot compare what was estimated and what was paid.")),
     "works_without_cui": (
-        "Works without CUI",
-        "A works process without an investment-project code (CUI, planning.budget.projectID).",
-        "Public works must belong to a registered investment project."),
+        N_("Works without CUI"),
+        N_("A works process without an investment-project code (CUI, "
+           "planning.budget.projectID)."),
+        N_("Public works must belong to a registered investment project.")),
     "consortium_supplier": (
-        "Consortium supplier",
-        "A supplier identified by a consortium id rather than an 11-digit RUC, or named CONSORCIO.",
-        "Consortia are harder to trace to the companies and people behind them."),
+        N_("Consortium supplier"),
+        N_("A supplier identified by a consortium id rather than an 11-digit RUC, or named "
+           "CONSORCIO."),
+        N_("Consortia are harder to trace to the companies and people behind them.")),
     "supplier_concentration": (
-        "Supplier concentration",
-        "In the buyer's year, one supplier receives more than 50% of the awarded amount, or the "
-        "Herfindahl-Hirschman index of awarded amounts exceeds 2,500.",
-        "A buyer whose money goes mostly to one supplier may lack competition."),
+        N_("Supplier concentration"),
+        N_("In the buyer's year, one supplier receives more than 50% of the awarded amount, or "
+           "the Herfindahl-Hirschman index of awarded amounts exceeds 2,500."),
+        N_("A buyer whose money goes mostly to one supplier may lack competition.")),
 }
 
 
