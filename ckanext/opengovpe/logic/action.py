@@ -63,6 +63,11 @@ def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context,
     unknown = _unknown_keys(data_dict if given is None else given, schema_)
     if unknown:
         raise tk.ValidationError(unknown)
+    nul = {key: [tk._("Must not contain NUL characters")]
+           for key, value in (data_dict if given is None else given).items()
+           if "\x00" in str(value)}
+    if nul:
+        raise tk.ValidationError(nul)
     data, errors = tk.navl_validate(data_dict, schema_, context)
     if errors:
         raise tk.ValidationError(errors)
@@ -227,6 +232,10 @@ def _check_item_of_plan(plan_id: str, item_id: str | None) -> dict[str, list[str
 def _prepare_milestone(data_dict: DataDict, context: Context,
                        given: DataDict | None = None) -> dict[str, Any]:
     _check_shape(data_dict, ("evidence",))
+    if len(data_dict.get("evidence") or []) > schema.MAX_EVIDENCE_PER_CALL:
+        raise tk.ValidationError({"evidence": [
+            tk._("At most {limit} pieces of evidence at a time").format(
+                limit=schema.MAX_EVIDENCE_PER_CALL)]})
     progress_missing = data_dict.get("progress") in (None, "")
     data = _validate(data_dict, schema.milestone_schema(), context, given=given)
     data["_progress_missing"] = progress_missing
@@ -426,8 +435,15 @@ def _plan_save_errors(plan: model.Package, items: list[dict[str, Any]],
     known_items = {i["id"] for i in records.items(plan.id)}
     keys = {str(i.get("key") or i.get("id")) for i in items} | known_items
 
+    seen: set[str] = set()
+
     def check_item(item: dict[str, Any]) -> dict[str, Any]:
         errors = _check_item_dataset(plan, item.get("dataset_id"))
+        key = item.get("key")
+        if key:
+            if key in seen:
+                errors["key"] = [tk._("Two items have the same key")]
+            seen.add(key)
         if item.get("id") and item["id"] not in known_items:
             errors["id"] = [tk._("Item not found")]
         return errors

@@ -12,6 +12,8 @@ from .. import vocab
 
 MAX_TEXT = 10_000
 MAX_SHORT = 500
+MAX_INT = 2_147_483_647  # PostgreSQL integer columns
+MAX_EVIDENCE_PER_CALL = 100
 
 
 def _date(value: Any, context: Context) -> Any:
@@ -101,14 +103,29 @@ def _reference() -> list[Any]:
     return [_none_if_empty, _length(100)]
 
 
+def _plain_text(value: Any, context: Context) -> Any:
+    """Text, not a list or an object turned into text; no NUL, which PostgreSQL refuses."""
+    if isinstance(value, (list, dict)):
+        raise tk.Invalid(tk._("Must be text"))
+    if isinstance(value, str) and "\x00" in value:
+        raise tk.Invalid(tk._("Must not contain NUL characters"))
+    return value
+
+
+def _not_blank(value: Any, context: Context) -> Any:
+    if value == "":
+        raise tk.Invalid(tk._("Missing value"))
+    return value
+
+
 def _text(limit: int = MAX_SHORT) -> list[Any]:
-    return [tk.get_validator("ignore_missing"), tk.get_validator("unicode_safe"),
+    return [tk.get_validator("ignore_missing"), _plain_text, tk.get_validator("unicode_safe"),
             tk.get_validator("strip_value"), _length(limit)]
 
 
 def _required_text(limit: int = MAX_SHORT) -> list[Any]:
-    return [tk.get_validator("not_empty"), tk.get_validator("unicode_safe"),
-            tk.get_validator("strip_value"), _length(limit)]
+    return [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe"),
+            tk.get_validator("strip_value"), _not_blank, _length(limit)]
 
 
 def _optional(*validators: Any) -> list[Any]:
@@ -129,7 +146,7 @@ def plan_item_schema() -> Schema:
     return {
         "id": _text(100),
         "plan_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
-        "position": _optional(tk.get_validator("natural_number_validator")),
+        "position": _optional(tk.get_validator("natural_number_validator"), _max(MAX_INT)),
         "title": _required_text(),
         "description": _text(MAX_TEXT),
         "producing_unit": _text(),
@@ -137,7 +154,7 @@ def plan_item_schema() -> Schema:
         "responsible_email": _email(),
         "theme": _optional(_in_vocabulary("pnda_theme")),
         "criteria": _optional(_list_of_vocabulary("prioritisation_criterion")),
-        "score": _optional(tk.get_validator("natural_number_validator")),
+        "score": _optional(tk.get_validator("natural_number_validator"), _max(MAX_INT)),
         "access_level": _optional(_in_vocabulary("access_level")),
         "access_justification": _text(MAX_TEXT),
         "frequency": _optional(_in_vocabulary("frequency")),
@@ -168,7 +185,7 @@ def milestone_schema() -> Schema:
         "id": _text(100),
         "plan_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
         "item_id": _reference(),
-        "position": _optional(tk.get_validator("natural_number_validator")),
+        "position": _optional(tk.get_validator("natural_number_validator"), _max(MAX_INT)),
         "name": _required_text(),
         "description": _text(MAX_TEXT),
         "responsible": _text(),
@@ -245,9 +262,14 @@ def scoreboard_schema() -> Schema:
 
 def _max(limit: int) -> Callable[[Any, Context], Any]:
     def check(value: Any, context: Context) -> Any:
-        if int(value) > limit:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            # an earlier validator already reported it; nothing more to say
+            return value
+        if number > limit:
             raise tk.Invalid(tk._("Must be at most {limit}").format(limit=limit))
-        return int(value)
+        return number
     return check
 
 

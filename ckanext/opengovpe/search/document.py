@@ -62,6 +62,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+TITLE_SORT_LENGTH = 200
+
+
 def _join(values: Iterable[str]) -> str:
     return _clean_text(" ".join(values))[: fields.MAX_TEXT_LENGTH]
 
@@ -100,7 +103,8 @@ def build_row(doc: dict[str, Any], facet_fields: Iterable[str] = ()) -> dict[str
         "id": doc["id"],
         "site_id": doc.get("site_id") or "",
         "name": doc.get("name"),
-        "title_sort": fold(title.strip()) if title else None,
+        # a btree entry must stay well under PostgreSQL's 2.7 kB: sort on a prefix
+        "title_sort": fold(title.strip())[:TITLE_SORT_LENGTH] if title else None,
         "state": doc.get("state"),
         "capacity": doc.get("capacity"),
         "dataset_type": doc.get("dataset_type") or doc.get("type"),
