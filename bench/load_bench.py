@@ -106,7 +106,7 @@ def prepare(ini: str, url: str, n: int, seed: int) -> dict[str, Any]:
         raise SystemExit("No public opening plan after seed-demo: nothing to load plan pages from")
     return {"data": info, "datasets_public": public, "targets": {
         "datasets": datasets, "plans": plans, "organizations": organizations,
-        "catalog_path": "/catalog.ttl", "catalog_pages": max(1, min(100, public // 100))}}
+        "catalog_path": "/catalog.ttl"}}
 
 
 def free_port() -> int:
@@ -167,6 +167,27 @@ def read_stats(prefix: str) -> dict[str, Any]:
     return {"endpoints": endpoints, "failures": failures}
 
 
+def crawl_catalog(base: str, path: str, pages: int) -> list[str]:
+    """Follow the catalogue's hydra:next links like a harvester, keeping each page's URL."""
+    from urllib.parse import urlsplit
+
+    import rdflib
+
+    hydra_next = rdflib.URIRef("http://www.w3.org/ns/hydra/core#next")
+    urls = [path]
+    current = base + path
+    while len(urls) < pages:
+        with urllib.request.urlopen(current, timeout=120) as response:
+            graph = rdflib.Graph().parse(data=response.read(), format="turtle")
+        following = [str(o) for o in graph.objects(None, hydra_next)]
+        if not following:
+            break
+        parts = urlsplit(following[0])
+        urls.append(parts.path + ("?" + parts.query if parts.query else ""))
+        current = base + urls[-1]
+    return urls
+
+
 def start_gunicorn(ini: str, url: str, workers: int) -> tuple[subprocess.Popen, str]:
     """The portal under gunicorn (sync workers) on a free local port, once it answers."""
     port = free_port()
@@ -210,6 +231,8 @@ def run_load(ini: str, url: str, targets: dict[str, Any], args: argparse.Namespa
                                            timeout=60).read()
                 except OSError as err:
                     say(f"  warm-up {path}: {err}")
+        targets["catalog_urls"] = crawl_catalog(base, targets["catalog_path"], 30)
+        say(f"  {len(targets['catalog_urls'])} catalogue pages collected by following hydra:next")
         with tempfile.TemporaryDirectory() as tmp:
             targets_file = os.path.join(tmp, "targets.json")
             with open(targets_file, "w", encoding="utf-8") as out:

@@ -64,6 +64,6 @@ class Visitor(HttpUser):
 
     @task(10)
     def catalogue_page(self) -> None:
-        page = random.randint(1, TARGETS["catalog_pages"])
-        self.client.get(TARGETS["catalog_path"], params={"page": str(page)},
-                        name=f"{TARGETS['catalog_path']}?page=N")
+        """A federated catalogue's harvester: one of the pages reached through hydra:next."""
+        self.client.get(random.choice(TARGETS["catalog_urls"]),
+                        name=f"{TARGETS['catalog_path']}?cursor=…")
