@@ -278,3 +278,34 @@ def test_long_harvests_log_their_progress(server, make_source, run_test, caplog)
     assert "1000 records" in lines[0] and "ETA" in lines[0] and "%" in lines[0]
     assert any("2000 records and 0 releases read, 2000 stored, 0 errors" in r.getMessage()
                for r in caplog.records)
+
+
+def test_the_gather_and_fetch_consumers_harvest_through_redis(server, make_source, app):
+    """The production path: a job queued in Redis, the gather and fetch consumers, the job
+    closed by ``harvest_jobs_run``; its status and error counts are what the harvest UI shows."""
+    from ckanext.harvest import queue
+
+    Files.documents["/records.json"] = (200, JSON, real_records())
+    source = make_source(f"{server}/records.json")
+    gather, fetch = queue.get_gather_consumer(), queue.get_fetch_consumer()
+    gather.queue_purge(queue.get_gather_queue_name())
+    fetch.queue_purge(queue.get_fetch_queue_name())
+    context = {"user": helpers.call_action("get_site_user")["name"]}
+    with app.flask_app.test_request_context():
+        job = helpers.call_action("harvest_job_create", context, source_id=source["id"],
+                                  run=True)
+        queue.gather_callback(gather, *gather.basic_get(queue=queue.get_gather_queue_name()))
+        fetched = 0
+        while True:
+            reply = fetch.basic_get(queue=queue.get_fetch_queue_name())
+            if reply is None or reply[2] is None:
+                break
+            queue.fetch_callback(fetch, *reply)
+            fetched += 1
+        helpers.call_action("harvest_jobs_run", context, source_id=source["id"])
+    assert fetched == 3  # two buyer-years and the file
+    shown = helpers.call_action("harvest_job_show", id=job["id"])
+    assert shown["status"] == "Finished"
+    assert shown["stats"]["errored"] == 0 and shown["stats"]["added"] == 3
+    assert set(buyer_years()) == {"contrataciones-pe-consucode-10352-2026",
+                                  "contrataciones-pe-consucode-200030-2026"}
