@@ -48,7 +48,8 @@ def compile_record(record: dict[str, Any]) -> dict[str, Any]:
         if "ocid" not in compiled and record.get("ocid"):
             compiled = {**compiled, "ocid": record["ocid"]}
         return compiled
-    releases = [r for r in record.get("releases") or [] if isinstance(r, dict) and "tag" in r]
+    # embedded releases carry their ocid; linked releases ({url, date, tag}) do not
+    releases = [r for r in record.get("releases") or [] if isinstance(r, dict) and "ocid" in r]
     if releases:
         return compile_releases(releases)
     raise ProcessError("record: no compiledRelease and no embedded releases to merge")
