@@ -34,7 +34,7 @@ FLAGS: dict[str, tuple[str, str, str]] = {
         N_("Competition that attracts one bidder gives no price comparison.")),
     "award_above_estimate": (
         N_("Award above the estimate"),
-        N_("The sum of the awards is more than 100% of the estimated value of the call."),
+        N_("The sum of the awards exceeds the estimated value of the call."),
         N_("Paying more than the estimate may point to a poor estimate or to weak "
            "competition.")),
     "short_contract": (
@@ -59,8 +59,8 @@ FLAGS: dict[str, tuple[str, str, str]] = {
         N_("Consortia are harder to trace to the companies and people behind them.")),
     "supplier_concentration": (
         N_("Supplier concentration"),
-        N_("In the buyer's year, one supplier receives more than 50% of the awarded amount, or "
-           "the Herfindahl-Hirschman index of awarded amounts exceeds 2,500."),
+        N_("In the buyer's year, one supplier receives more than half of the awarded amount, "
+           "or the Herfindahl-Hirschman index of awarded amounts exceeds 2,500."),
         N_("A buyer whose money goes mostly to one supplier may lack competition.")),
 }
 

@@ -105,8 +105,11 @@ def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_s
     Files.documents["/records.json"] = (200, JSON, real_records())
     run_test(make_source(f"{server}/records.json")["id"])
     page = app.get("/contrataciones/contrataciones-pe-consucode-10352-2026").body
-    assert "Contratación directa" in page or "Direct award" in page
+    assert "Contratación directa" in page and "Por qué importa" in page
+    assert "Un contrato dura menos de 7 días" in page
     assert "alertas.csv" in page
+    english = app.get("/en/contrataciones/contrataciones-pe-consucode-10352-2026").body
+    assert "Direct award" in english and "Why it matters" in english
 
 
 def test_a_second_run_changes_nothing(server, make_source, run_test):
