@@ -181,7 +181,7 @@ def test_deletions_only_within_the_allowed_share(server, make_source, run_test):
     package["records"] = package["records"][:15]
     Files.documents["/month.json"] = (200, JSON, json.dumps(package).encode())
     report = run_test(source["id"])
-    assert "more than the allowed share" in " ".join(e["message"]
+    assert "más de la proporción permitida" in " ".join(e["message"]
                                                      for e in report["gather_errors"])
     assert sum(int(p["process_count"]) for p in buyer_years().values()) == 30
     # within the share they go
@@ -210,7 +210,7 @@ def test_oece_bulk_checks_checksums_and_skips_unchanged_months(server, make_sour
                          json.dumps({"kind": "oece_bulk", "months": 3}))
     report = run_test(source["id"])
     messages = " ".join(e["message"] for e in report["gather_errors"])
-    assert "differs from the published one" in messages
+    assert "no coincide con el publicado" in messages
     months = {p["period"]: p for p in procurement() if p["name"].startswith("ocds-")}
     assert set(months) == {"2026-02", "2026-03"}
     assert months["2026-03"]["checksum"] == entries[2]["sha256"]

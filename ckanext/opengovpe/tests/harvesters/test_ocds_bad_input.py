@@ -92,7 +92,7 @@ OBJECT_ERRORS = [
      "tender.value.currency 'XYZ' is not an ISO 4217 currency", True, False),
     ("huge string", with_second(set_path("tender.description", "x" * 200_000)),
      "tender.description is longer than 100000 characters", True, False),
-    ("duplicate ocid", duplicated(), "duplicate ocid ocds-dgv273-seacev3-1202858", True, True),
+    ("duplicate ocid", duplicated(), "ocid ocds-dgv273-seacev3-1202858 repetido", True, True),
 ]
 
 
@@ -160,7 +160,7 @@ def test_releases_without_ocid_are_reported(server, make_source, run_test):
     release.pop("ocid")
     body = json.dumps({"releases": [release]}).encode()
     _, messages = run(server, make_source, run_test, "application/json", body)
-    assert "1 releases without an ocid were skipped" in messages
+    assert "se omitieron 1 entregas sin ocid" in messages
     assert buyer_years() == {}
 
 
