@@ -27,6 +27,7 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.opengovpe import net
+from ckanext.opengovpe.helpers import N_
 from ckanext.opengovpe.procurement import parse, process, publish, store
 
 log = logging.getLogger(__name__)
@@ -38,30 +39,43 @@ DEFAULTS: dict[str, Any] = {"kind": "url", "months": 2, "max_pages": 1000,
 PROGRESS_EVERY = 1000
 
 
+class ConfigError(ValueError):
+    """A source configuration error: the option at fault and an English message to translate."""
+
+    def __init__(self, field: str, message: str, **params: Any) -> None:
+        self.field, self.message, self.params = field, message, params
+        super().__init__(f"{field}: {message % params}")
+
+    def translated(self) -> str:
+        return f"{self.field}: {tk._(self.message) % self.params}"
+
+
 def parse_config(text: Optional[str]) -> dict[str, Any]:
-    """The source configuration with defaults; ValueError names the field at fault."""
+    """The source configuration with defaults; ConfigError names the option at fault."""
     try:
         given = json.loads(text) if text and text.strip() else {}
     except ValueError as err:
-        raise ValueError(f"config: not valid JSON ({err})") from err
+        raise ConfigError("config", N_("not valid JSON (%(error)s)"), error=str(err)) from err
     if not isinstance(given, dict):
-        raise ValueError("config: must be a JSON object")
+        raise ConfigError("config", N_("must be a JSON object"))
     unknown = sorted(set(given) - set(DEFAULTS))
     if unknown:
-        raise ValueError(f"{unknown[0]}: unknown option (known: {', '.join(DEFAULTS)})")
+        raise ConfigError(unknown[0], N_("unknown option (known: %(known)s)"),
+                          known=", ".join(DEFAULTS))
     config = {**DEFAULTS, **given}
     if config["kind"] not in KINDS:
-        raise ValueError(f"kind: must be one of {', '.join(KINDS)}")
+        raise ConfigError("kind", N_("must be one of %(kinds)s"), kinds=", ".join(KINDS))
     for key, low, high in (("months", 1, 240), ("max_pages", 1, 100000),
                            ("max_errors", 1, 100000), ("max_unpacked_mb", 1, 65536)):
         if not isinstance(config[key], int) or isinstance(config[key], bool) \
                 or not low <= config[key] <= high:
-            raise ValueError(f"{key}: must be a whole number from {low} to {high}")
+            raise ConfigError(key, N_("must be a whole number from %(low)s to %(high)s"),
+                              low=low, high=high)
     share = config["max_delete_share"]
     if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
-        raise ValueError("max_delete_share: must be a number from 0 to 1")
+        raise ConfigError("max_delete_share", N_("must be a number from 0 to 1"))
     if not isinstance(config["license_id"], str):
-        raise ValueError("license_id: must be a licence id")
+        raise ConfigError("license_id", N_("must be a licence id"))
     return config
 
 
@@ -101,8 +115,8 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
     def validate_config(self, config: Optional[str]) -> str:
         try:
             parse_config(config)
-        except ValueError as err:
-            raise ValueError(tk._("Invalid configuration: %s") % err) from err
+        except ConfigError as err:
+            raise ValueError(tk._("Invalid configuration: %s") % err.translated()) from err
         return config or ""
 
     # gather ---------------------------------------------------------------------------

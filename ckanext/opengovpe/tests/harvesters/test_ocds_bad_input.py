@@ -165,17 +165,18 @@ def test_releases_without_ocid_are_reported(server, make_source, run_test):
 
 
 @pytest.mark.parametrize("config, message", [
-    ("{not json", "config: not valid JSON"),
-    ('["oece_bulk"]', "config: must be a JSON object"),
-    ('{"kind": "ftp"}', "kind: must be one of url, oece_bulk, oece_api"),
-    ('{"months": 0}', "months: must be a whole number from 1 to 240"),
-    ('{"months": "2"}', "months: must be a whole number from 1 to 240"),
-    ('{"max_delete_share": 2}', "max_delete_share: must be a number from 0 to 1"),
-    ('{"colour": "red"}', "colour: unknown option"),
+    ("{not json", "config: JSON no válido"),
+    ('["oece_bulk"]', "config: debe ser un objeto JSON"),
+    ('{"kind": "ftp"}', "kind: debe ser uno de url, oece_bulk, oece_api"),
+    ('{"months": 0}', "months: debe ser un número entero de 1 a 240"),
+    ('{"months": "2"}', "months: debe ser un número entero de 1 a 240"),
+    ('{"max_delete_share": 2}', "max_delete_share: debe ser un número de 0 a 1"),
+    ('{"colour": "red"}', "colour: opción desconocida"),
 ])
-def test_source_configuration_is_checked_field_by_field(config, message):
+def test_source_configuration_is_checked_field_by_field(app, config, message):
+    """In the portal's language, as the harvest source form shows it."""
     org = factories.Organization()
-    with pytest.raises(tk.ValidationError) as err:
+    with app.flask_app.test_request_context(), pytest.raises(tk.ValidationError) as err:
         helpers.call_action("harvest_source_create", {"user": factories.Sysadmin()["name"]},
                             name="ocds-bad", url="http://127.0.0.1/x", config=config,
                             source_type="opengovpe_ocds", owner_org=org["id"])
