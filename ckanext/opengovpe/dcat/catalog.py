@@ -30,8 +30,23 @@ log = logging.getLogger(__name__)
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1, 1, 1, tzinfo=UTC)
 
+# What the catalogue publishes: publication datasets and the procurement datasets the
+# OCDS harvester writes. Never the programme's records (working groups, regulations,
+# plans), harvest sources, drafts or private datasets.
+PUBLISHED_TYPES = ("dataset", "contrataciones")
 _PUBLISHED = ("d.site_id = :site AND d.state = 'active' AND d.capacity = 'public' "
-              "AND d.dataset_type = 'dataset'")
+              "AND d.dataset_type IN (" + ", ".join(f"'{t}'" for t in PUBLISHED_TYPES) + ")")
+
+
+def temporal_periods(dataset: dict[str, Any]) -> list[Any]:
+    """The dataset's periods of time: ``temporal_coverage`` of a publication dataset, or
+    the single ``temporal_start``/``temporal_end`` of a procurement dataset."""
+    periods = dataset.get("temporal_coverage")
+    if periods:
+        return periods if isinstance(periods, list) else [periods]
+    if dataset.get("temporal_start") or dataset.get("temporal_end"):
+        return [{"start": dataset.get("temporal_start"), "end": dataset.get("temporal_end")}]
+    return []
 
 # the key each published dataset had at :t0 ("key"), in the order of the crawl; :cmp, :order
 # and :since_* are filled in by _keys_sql

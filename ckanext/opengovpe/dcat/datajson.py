@@ -85,7 +85,7 @@ def _optional(dataset: dict[str, Any], topic: Any, lang: str) -> dict[str, Any]:
     languages = [vocab.term("language", code) for code in _list(dataset.get("language"))]
     return {
         "spatial": ", ".join(p.title() for p in places if p),
-        "temporal": _temporal(dataset.get("temporal_coverage")),
+        "temporal": _temporal(catalog.temporal_periods(dataset)),
         "accrualPeriodicity": frequency.get("iso8601") if frequency else None,
         "issued": dataset.get("issued"),
         "landingPage": dataset.get("url"),

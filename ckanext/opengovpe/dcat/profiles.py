@@ -25,6 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from .. import vocab
+from . import catalog
 from . import vocabulary as v
 from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, LOCN, ORG, VCARD
 
@@ -226,7 +227,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         return Literal(value, datatype=GSP.wktLiteral)
 
     def _temporal(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        for item in _list(dataset_dict.get("temporal_coverage")):
+        for item in _list(catalog.temporal_periods(dataset_dict)):
             if not isinstance(item, dict) or not (item.get("start") or item.get("end")):
                 continue
             period = BNode()
