@@ -5,6 +5,7 @@
 #   bash scripts/bench.sh programme          # plan of 200 items / 1,000 milestones, 2,000 entities
 #   bash scripts/bench.sh faults             # PostgreSQL / Redis stopped during a burst (root)
 #   bash scripts/bench.sh load               # gunicorn + locust, two minutes, 10,000 datasets
+#   bash scripts/bench.sh harvest-faults     # consumers killed, PostgreSQL/Redis restarted (root)
 # Extra arguments go to the benchmark script (e.g. --regenerate, --repeat 50).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -30,6 +31,13 @@ if [ "${1:-}" = faults ]; then
   ensure_database ckan_opengovpe_bench_load
   say "Running the fault scenarios (PostgreSQL and Redis are restarted)"
   exec "$VENV/bin/python" bench/faults.py --ini bench/load.ini "$@"
+fi
+
+if [ "${1:-}" = harvest-faults ]; then
+  shift
+  ensure_database ckan_opengovpe_hf
+  say "Running the harvest fault scenarios (PostgreSQL and Redis are restarted)"
+  exec "$VENV/bin/python" bench/harvest_faults.py "$@"
 fi
 
 if [ "${1:-}" = load ]; then

@@ -13,6 +13,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from . import declarations, errors, views
 from .federation import harvest
+from .harvesters import recovery
 from .programme import opendata, publication
 from .search import dispatch
 
@@ -106,7 +107,8 @@ class OpengovpeHarvestPlugin(p.SingletonPlugin):
     # IActions: harvest source URLs are checked when saved
     def get_actions(self) -> dict[str, Any]:
         return {"package_create": harvest.package_create,
-                "package_update": harvest.package_update}
+                "package_update": harvest.package_update,
+                "harvest_jobs_run": recovery.harvest_jobs_run}
 
     # IPackageController: a harvest source stays readable from the index after a job
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,8 @@ from ckanext.opengovpe import net
 from ckanext.opengovpe.helpers import N_
 from ckanext.opengovpe.procurement import parse, process, publish, store
 
+from . import recovery
+
 log = logging.getLogger(__name__)
 
 KINDS = ("url", "oece_bulk", "oece_api")
@@ -121,6 +123,13 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
 
     # gather ---------------------------------------------------------------------------
     def gather_stage(self, harvest_job: Any) -> list[str]:
+        # one gather per source at a time: a second one (a job sent twice) waits, then finds
+        # the processes stored and nothing left to write
+        with recovery.advisory_lock(recovery.gather_lock_name(harvest_job.source_id),
+                                    wait=True):
+            return self._gather(harvest_job)
+
+    def _gather(self, harvest_job: Any) -> list[str]:
         source = harvest_job.source
         config = parse_config(source.config)
         self.errors = 0
@@ -394,6 +403,11 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         return True  # gather already stored every process
 
     def import_stage(self, harvest_object: Any) -> bool | str:
+        # held while importing: the scheduler re-queues an object whose worker died
+        with recovery.advisory_lock(recovery.object_lock_name(harvest_object.id), wait=False):
+            return self._import(harvest_object)
+
+    def _import(self, harvest_object: Any) -> bool | str:
         content = json.loads(harvest_object.content or "{}")
         source = harvest_object.source or harvest_object.job.source
         config = parse_config(source.config)

@@ -94,7 +94,10 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
             "content_digest": store.content_digest(source.id, name),
         }
         if existing is None:
-            existing = tk.get_action("package_create")(_context(user), package)
+            # a draft until its files are stored: a harvest killed in between leaves nothing
+            # public and nothing that looks finished (store.stale sends it back to be done)
+            existing = tk.get_action("package_create")(
+                _context(user), {**package, "state": "draft", "content_digest": ""})
         handles = [open(stats["files"][key], "rb") for key in build.FILES]  # noqa: SIM115
         try:
             # one update uploads every file to the filestore (package_update stores uploads)
