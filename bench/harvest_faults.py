@@ -3,7 +3,7 @@
 A synthetic OECE month (``--records`` records built from the real OECE records, zipped like
 OECE's bulk files) is served by a local ``http.server``; an ``opengovpe_ocds`` source reads it.
 Each scenario starts on a freshly migrated database with the production shape of a harvest:
-``ckan harvester gather-consumer`` and ``ckan harvester fetch-consumer`` as child processes
+``ckan opengovpe harvest-consumer gather`` and ``… fetch`` as child processes
 kept alive by a small supervisor (restarted one second after they exit, as supervisord or
 Docker's ``restart: unless-stopped`` do), and ``ckan harvester run`` every few seconds as cron
 would run it. Then it breaks something, and waits for the job to finish by itself.
@@ -242,6 +242,12 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> 
     return False
 
 
+def consumer_command(ini: str, kind: str, which: str) -> list[str]:
+    if which == "upstream":  # ckanext-harvest's own, for comparison
+        return [CKAN, "-c", ini, "harvester", f"{kind}-consumer"]
+    return [CKAN, "-c", ini, "opengovpe", "harvest-consumer", kind]
+
+
 class Run:
     """One scenario: fresh database, supervised consumers, a scheduler, a job, a fault."""
 
@@ -252,9 +258,9 @@ class Run:
         self.db = Db(DSN + args.database)
         logs = os.path.join(work, name)
         os.makedirs(logs, exist_ok=True)
-        self.gather = Supervised("gather", [CKAN, "-c", ini, "harvester", "gather-consumer"],
+        self.gather = Supervised("gather", consumer_command(ini, "gather", args.consumers),
                                  os.path.join(logs, "gather.log"))
-        self.fetch = Supervised("fetch", [CKAN, "-c", ini, "harvester", "fetch-consumer"],
+        self.fetch = Supervised("fetch", consumer_command(ini, "fetch", args.consumers),
                                 os.path.join(logs, "fetch.log"))
         self.schedulers = [Scheduler(ini, os.path.join(logs, "scheduler.log"))]
         self.events: list[str] = []
@@ -265,7 +271,7 @@ class Run:
         say(f"  {text}")
 
     def gather_running(self) -> bool:
-        key = "opengovpe_harvest_faults:harvest_job_id:*"
+        key = "ckanext-harvest:opengovpe_harvest_faults:harvest_job_id:*"
         out = subprocess.run(["redis-cli", "-n", str(self.args.redis_db), "--scan",
                               "--pattern", key], capture_output=True, text=True).stdout
         return bool(out.strip())
@@ -397,11 +403,16 @@ def verdict(result: dict[str, Any], reference: dict[str, Any]) -> dict[str, bool
     }
 
 
+CONSUMERS = {"ours": "`ckan opengovpe harvest-consumer`",
+             "upstream": "ckanext-harvest's `ckan harvester gather-consumer`/`fetch-consumer`"}
+
+
 def markdown(report: dict[str, Any]) -> str:
     lines = [f"# Harvest fault scenarios ({report['date']})", "",
              f"One synthetic month of {report['records']:,} records "
              f"({report['expected_datasets']} buyer-year datasets), `kind: url`, gather and "
-             "fetch consumers supervised (restarted 1 s after exiting), `ckan harvester run` "
+             f"fetch consumers ({CONSUMERS[report['consumers']]}) "
+             "supervised (restarted 1 s after exiting), `ckan harvester run` "
              f"every {SCHEDULER_EVERY:.0f} s, `ckanext.opengovpe.harvest.requeue_after` = "
              f"{REQUEUE_AFTER} s.", "",
              "| scenario | finished in (s) | consumer restarts (gather/fetch) | scheduler runs "
@@ -435,6 +446,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--gather-seconds", type=float, default=8.0,
                         help="about how long the gather takes; faults hit at half of it")
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--consumers", choices=("ours", "upstream"), default="ours",
+                        help="ckan opengovpe harvest-consumer (default) or ckanext-harvest's "
+                        "ckan harvester gather-consumer / fetch-consumer")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         raise SystemExit("The scenarios restart PostgreSQL and Redis: run them as root")
@@ -452,6 +466,7 @@ def main(argv: list[str]) -> int:
 
     names = [n for n in SCENARIOS if args.only is None or n in args.only or n == "reference"]
     report: dict[str, Any] = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                              "consumers": args.consumers,
                               "records": args.records, "buyers": args.buyers,
                               "requeue_after_s": REQUEUE_AFTER, "scenarios": {}}
     try:
@@ -475,9 +490,11 @@ def main(argv: list[str]) -> int:
     for result in report["scenarios"].values():
         result["state"]["datasets"] = len(result["state"]["datasets"])  # counts in the file
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "harvest-faults.json"), "w", encoding="utf-8") as out:
+    stem = os.path.join(RESULTS, "harvest-faults" + ("-upstream-consumers"
+                                                     if args.consumers == "upstream" else ""))
+    with open(stem + ".json", "w", encoding="utf-8") as out:
         json.dump(report, out, ensure_ascii=False, indent=2, default=str)
-    with open(os.path.join(RESULTS, "harvest-faults.md"), "w", encoding="utf-8") as out:
+    with open(stem + ".md", "w", encoding="utf-8") as out:
         out.write(text)
     print(text)
     say(f"Logs of the consumers and schedulers: {work}")

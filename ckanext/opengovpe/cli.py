@@ -90,3 +90,19 @@ def catalog_dump(fmt: str, output: str, batch_size: int | None) -> None:
     with open(output, "w", encoding="utf-8") as target:
         count = catalog_dump_module.dump(target, fmt, size)
     click.echo(f"{count} datasets written to {output}")
+
+
+@opengovpe.command("harvest-consumer")
+@click.argument("kind", type=click.Choice(["gather", "fetch"]))
+@click.option("--once", is_flag=True, help="Stop as soon as the queue is empty")
+def harvest_consumer(kind: str, once: bool) -> None:
+    """ckanext-harvest's gather or fetch consumer, which an idle Redis queue does not stop.
+
+    Use it instead of `ckan harvester gather-consumer` / `fetch-consumer`, which die every
+    5 seconds of an idle queue with CKAN 2.12's redis-py 8.
+    """
+    from .harvesters import consumers
+
+    handled = consumers.run(kind, once=once)
+    if once:
+        click.echo(f"{handled} {kind} messages handled")
