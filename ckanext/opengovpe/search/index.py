@@ -122,7 +122,16 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
             raise SearchIndexError(f"Could not remove {reference} from the index") from exc
 
     def commit(self) -> None:
+        """The end of ``ckan search-index rebuild`` and ``rebuild-fast``: the rows are in,
+        and the planner gets statistics that describe them (autovacuum may be off, or not
+        yet have run: a freshly filled table looks empty and gets the wrong plans)."""
         model.Session.commit()
+        try:
+            model.Session.execute(sa.text(f"ANALYZE {T.name}"))
+            model.Session.commit()
+        except sa_exc.DBAPIError as exc:
+            model.Session.rollback()
+            log.warning("Could not refresh the search index statistics: %s", exc.orig)
 
     def clear(self) -> None:
         try:

@@ -50,6 +50,7 @@ search_doc_table = sa.Table(
     sa.Index("opengovpe_search_doc_terms_idx", "terms",
              postgresql_using="gin", postgresql_ops={"terms": "jsonb_path_ops"}),
     sa.Index("opengovpe_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
+    sa.Index("opengovpe_search_doc_facet_terms_idx", "facet_terms", postgresql_using="gin"),
     sa.Index("opengovpe_search_doc_labels_idx", "permission_labels",
              postgresql_using="gin"),
 )

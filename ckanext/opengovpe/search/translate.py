@@ -14,7 +14,7 @@ from luqum.exceptions import ParseError
 from luqum.thread import parse
 from sqlalchemy.dialects import postgresql as pg
 
-from ckan.common import _
+from ckan.common import _, config
 from ckan.lib.search.common import SearchQueryError
 
 from . import datemath, fields
@@ -231,6 +231,10 @@ class Translator:
             return T.c[field] == moment
         if field == "permission_labels":
             return T.c.permission_labels.any(value)
+        if field in (config.get("ckanext.opengovpe.search.facet_fields") or []):
+            # the same values as ``terms``, in a column the planner has statistics for
+            return T.c.facet_terms.contains(
+                sa.cast(sa.literal([f"{field}={value}"]), pg.ARRAY(sa.Text)))
         return T.c.terms.op("@>")(sa.cast(sa.literal({field: [value]}, pg.JSONB), pg.JSONB))
 
     def _exists_field(self, field: str | None) -> sa.ColumnElement[bool]:

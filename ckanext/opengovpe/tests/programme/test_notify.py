@@ -87,3 +87,29 @@ def test_reminders_once_a_day_per_milestone(cli, smtp_server):
 def test_bad_days_is_a_usage_error(cli):
     result = cli.invoke(ckan_command, ["opengovpe", "notify-overdue", "--days", "-4"])
     assert result.exit_code == 2
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_reminders_never_tell_of_draft_or_deleted_plans(cli, smtp_server):
+    """A reminder names plans and milestones: only those of active plans may go out."""
+    from ckan import model
+
+    org = factories.Organization()
+    plans = {state: factories.Dataset(type="plan-apertura", owner_org=org["id"],
+                                      title=f"Plan {state}", private=state == "private")
+             for state in ("active", "private", "draft", "deleted")}
+    for state, plan in plans.items():
+        helpers.call_action("opengovpe_milestone_create", plan_id=plan["id"],
+                            name=f"Hito del plan {state}", start_date=_day(-40),
+                            end_date=_day(-2), responsible_email="ana@example.org")
+    for state in ("draft", "deleted"):
+        model.Package.get(plans[state]["id"]).state = state
+    model.repo.commit_and_remove()
+
+    result = cli.invoke(ckan_command, ["opengovpe", "notify-overdue", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert len(smtp_server.messages) == 1
+    body = smtp_server.messages[0].get_payload(decode=True).decode("utf-8")
+    # a private plan's reminder goes to the person its entity made responsible
+    assert "Hito del plan active" in body and "Hito del plan private" in body
+    assert "draft" not in body and "deleted" not in body
