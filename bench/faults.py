@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any, Callable
 
@@ -86,8 +87,9 @@ class Burst(threading.Thread):
             path = random.choice(self.paths)
             started = time.monotonic()
             detail = ""
+            url = self.base + urllib.parse.quote(path, safe="/?&=%:,[]\"")
             try:
-                with urllib.request.urlopen(self.base + path, timeout=30) as response:
+                with urllib.request.urlopen(url, timeout=30) as response:
                     response.read()
                     status = response.status
             except urllib.error.HTTPError as err:

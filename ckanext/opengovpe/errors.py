@@ -12,7 +12,8 @@ import json
 import logging
 from typing import Any
 
-from flask import Response, request
+import sqlalchemy as sa
+from flask import Response, g, has_request_context, request
 from markupsafe import escape
 from sqlalchemy import exc as sa_exc
 
@@ -60,6 +61,29 @@ def service_unavailable(error: Exception) -> Response:
     return Response(html, 503, headers, content_type="text/html; charset=utf-8")
 
 
+def _note_lost_database(context: Any) -> None:
+    """SQLAlchemy ``handle_error`` hook: remember that this request lost the database."""
+    if has_request_context() and (
+            context.is_disconnect
+            or isinstance(context.sqlalchemy_exception, UNAVAILABLE)):
+        g.opengovpe_database_lost = context.sqlalchemy_exception or context.original_exception
+
+
+def _unavailable_instead_of_500(response: Response) -> Response:
+    """CKAN's action API turns every exception into its own 500 answer, so a request whose
+    connection died mid-action (PostgreSQL restarting under it) never reaches the error
+    handler; the ``handle_error`` hook saw it, and the answer becomes the same 503."""
+    lost = g.get("opengovpe_database_lost")
+    if response.status_code == 500 and lost is not None:
+        return service_unavailable(lost)
+    return response
+
+
 def register(app: Any) -> None:
     for kind in UNAVAILABLE:
         app.register_error_handler(kind, service_unavailable)
+    app.after_request(_unavailable_instead_of_500)
+    engine = model.meta.engine
+    if engine is not None and not sa.event.contains(engine, "handle_error",
+                                                     _note_lost_database):
+        sa.event.listen(engine, "handle_error", _note_lost_database)

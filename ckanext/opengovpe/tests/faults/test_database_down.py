@@ -94,3 +94,45 @@ def test_nothing_is_written_half_way_and_writes_work_after_recovery(app, dataset
     assert created["name"] == "creado-durante-la-caida"
     found = app.get("/api/3/action/package_search?q=caida").json["result"]
     assert "creado-durante-la-caida" in [d["name"] for d in found["results"]]
+
+
+def test_an_api_call_whose_connection_dies_mid_action_answers_503(app, dataset):
+    """PostgreSQL restarting under a running action: CKAN's action API catches every
+    exception and would answer 500; the request is told to retry instead."""
+    import threading
+    import time
+
+    url = sa.engine.make_url(config["sqlalchemy.url"])
+    locker = psycopg2.connect(host=url.host or "127.0.0.1", port=url.port or 5432,
+                              user="postgres", dbname=url.database)
+    admin, database = _admin()
+    answers: list = []
+    try:
+        with locker.cursor() as cursor:
+            cursor.execute("LOCK TABLE package IN ACCESS EXCLUSIVE MODE")
+        model.Session.remove()
+        call = threading.Thread(target=lambda: answers.append(app.get(
+            "/api/3/action/package_show?id=datos-durante-la-caida", expect_errors=True)))
+        call.start()
+        waiting = None
+        with admin.cursor() as cursor:
+            for _ in range(100):  # the action is blocked reading the package table
+                cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                               "AND wait_event_type = 'Lock'", (database,))
+                waiting = cursor.fetchone()
+                if waiting:
+                    break
+                time.sleep(0.05)
+            assert waiting, "the action never reached the database"
+            cursor.execute("SELECT pg_terminate_backend(%s)", waiting)
+        call.join(timeout=30)
+    finally:
+        locker.rollback()
+        locker.close()
+        admin.close()
+    response = answers[0]
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.json["error"]["__type"] == "Service Unavailable"
+    assert "base de datos" in response.json["error"]["message"]
+    assert app.get("/api/3/action/package_show?id=datos-durante-la-caida").json["success"]
