@@ -225,11 +225,18 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
         self.results = []
         if rank is not None:
-            # ranked full text: the matches are read once for the rank anyway, so
-            # the total comes with the page instead of from a second scan
-            page = (sa.select(*self._columns(fl, rank),
-                              sa.func.count().over().label("total"))
-                    .where(where).order_by(*order).limit(max(rows, 1)).offset(start))
+            # ranked full text: the matches are read once for the rank anyway, so the total
+            # comes with the page instead of from a second scan. The window runs over narrow
+            # rows (key, position, total); only the page's documents are read afterwards, so
+            # thousands of matches never carry their documents through the window (which
+            # spilled to disk at 100,000 datasets)
+            chosen = (sa.select(T.c.index_id, sa.func.count().over().label("total"),
+                                sa.func.row_number().over(order_by=order).label("position"))
+                      .where(where).order_by(*order).limit(max(rows, 1)).offset(start)
+                      .subquery("chosen"))
+            page = (sa.select(*self._columns(fl, rank), chosen.c.total)
+                    .join(chosen, chosen.c.index_id == T.c.index_id)
+                    .order_by(chosen.c.position))
             found = self._execute(page)
             if found:
                 self.count = int(found[0]["total"])

@@ -29,7 +29,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(clean_db, tmp_path) -> Iterator[str]:
+def live_settings() -> dict[str, str]:
+    """Options the live portal runs with on top of test.ini; a test module may override."""
+    return {}
+
+
+@pytest.fixture
+def live_server(clean_db, tmp_path, live_settings) -> Iterator[str]:
     """The portal served by `ckan run` on the test database, as a browser reaches it."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -39,6 +45,7 @@ def live_server(clean_db, tmp_path) -> Iterator[str]:
         f"use = config:{ROOT / 'test.ini'}\n"
         f"ckan.site_url = {url}\n"
         "WTF_CSRF_ENABLED = true\n"
+        + "".join(f"{key} = {value}\n" for key, value in live_settings.items())
     )
     ckan = pathlib.Path(sys.executable).parent / "ckan"
     log = (tmp_path / "server.log").open("w")
