@@ -61,43 +61,48 @@ def oece():
 
 
 def test_admin_harvests_oece_and_a_citizen_reads_the_red_flags(live_server, browser_page,
-                                                               oece, app):
+                                                               oece, app, ckan_config,
+                                                               monkeypatch):
     from ckanext.harvest import queue
 
+    # the consumers run here, with the portal's configuration, as they do beside it
+    monkeypatch.setitem(ckan_config, "ckan.site_url", live_server)
     queue.purge_queues()
     page, base = browser_page, live_server
     admin = factories.Sysadmin(password="Contraseña-segura-1")
-    factories.Organization(name="oece", title="Organismo Especializado para las "
-                           "Contrataciones Públicas Eficientes")
+    entity = factories.Organization(name="oece", title="Organismo Especializado para las "
+                                    "Contrataciones Públicas Eficientes")
     login(page, base, admin["name"], "Contraseña-segura-1")
 
     # the harvest source, through ckanext-harvest's form, in Spanish
     page.goto(f"{base}/harvest/new")
     page.fill("#field-url", oece)
-    page.fill("#field-title", "OECE: contrataciones (OCDS)")
-    page.fill("#field-name", "oece-ocds")
+    page.fill("#field-title", "OECE: contrataciones (OCDS)")  # the name follows the title
     page.check("input[name=source_type][value=opengovpe_ocds]")
     page.fill("#field-config", '{"kind": "typo"}')
-    page.select_option("#field-organizations", label="Organismo Especializado para las "
-                       "Contrataciones Públicas Eficientes")
+    page.select_option("#field-organizations", value=entity["id"])
     page.click("#save")
     # a configuration error names the option, in Spanish, and keeps what was typed
     assert "kind" in page.content() and "debe ser uno de" in page.content()
     assert page.input_value("#field-url") == oece
     page.fill("#field-config", '{"kind": "url"}')
     page.click("#save")
-    page.wait_for_url(f"{base}/harvest/oece-ocds")
+    page.wait_for_url(f"{base}/harvest/oece-contrataciones-ocds")
 
     # run it: a job on the gather queue, then the consumers and the scheduler
-    page.goto(f"{base}/harvest/refresh/oece-ocds")
+    page.goto(f"{base}/harvest/admin/oece-contrataciones-ocds")
+    page.click("a[href*='/harvest/refresh/']")  # Reharvest, then its confirmation
+    page.click(".modal.show .btn-primary")
+    page.wait_for_load_state()
     with app.flask_app.test_request_context():
         assert consumers.run("gather", once=True) == 1
         assert consumers.run("fetch", once=True) == 3  # two buyer-years and the file
         helpers.call_action("harvest_jobs_run",
                             {"user": helpers.call_action("get_site_user")["name"]})
-    job = helpers.call_action("harvest_job_list", source_id="oece-ocds")[0]
+    source = helpers.call_action("harvest_source_show", id="oece-contrataciones-ocds")
+    job = helpers.call_action("harvest_job_list", source_id=source["id"])[0]
     assert job["status"] == "Finished" and job["stats"].get("errored", 0) == 0
-    page.goto(f"{base}/harvest/admin/oece-ocds")
+    page.goto(f"{base}/harvest/admin/oece-contrataciones-ocds")
     assert "OECE: contrataciones (OCDS)" in page.content()
 
     # a citizen, not logged in
