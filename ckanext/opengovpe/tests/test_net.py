@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from ckanext.opengovpe import net
+from ckanext.opengovpe.tests.helpers import QuietServer
 
 LOCAL = "127.0.0.1 localhost"
 
@@ -63,13 +64,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(503, b"<html>maintenance</html>", {"Content-Type": "text/html"})
         else:
             self._send(404, b"not found")
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """The client hanging up on /slow is the point of that test."""
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from ..helpers import QuietServer
 from .instance import Instance
 
 LOCAL = "127.0.0.1 localhost"
@@ -58,13 +59,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """The report hanging up on /slow is the point of that test."""
 
 
 @pytest.fixture(scope="module")

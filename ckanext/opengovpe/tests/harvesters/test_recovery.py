@@ -18,17 +18,12 @@ from ckan.tests import helpers
 
 from ckanext.opengovpe.harvesters import recovery
 
-from .conftest import LOCAL, Files
-from .test_ocds import JSON, PLUGINS, buyer_years, real_records
+from . import test_ocds
+from .conftest import Files
+from .test_ocds import JSON, buyer_years, real_records
 
-pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-    pytest.mark.ckan_config("ckan.harvest.mq.type", "redis"),
-    pytest.mark.ckan_config("ckan.harvest.mq.redis_db", "4"),
-    pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", LOCAL),
-    pytest.mark.ckan_config("ckanext.opengovpe.harvest.requeue_after", "60"),
-    pytest.mark.usefixtures("with_plugins", "clean_db"),
-]
+pytestmark = [*test_ocds.pytestmark,
+              pytest.mark.ckan_config("ckanext.opengovpe.harvest.requeue_after", "60")]
 
 LONG_AGO = dt.datetime.utcnow() - dt.timedelta(minutes=10)
 

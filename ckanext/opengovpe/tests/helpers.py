@@ -1,0 +1,32 @@
+"""Pieces several test packages use: a quiet local HTTP server, the model/migration check."""
+from __future__ import annotations
+
+import http.server
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import ckan.model as model
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A threaded local server that does not print a client hanging up (some tests do)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+def schema_differences(metadata: Any, tables: set[str]) -> list[Any]:
+    """What alembic finds between the tables declared in ``metadata`` and the database the
+    migrations built, limited to ``tables`` (pass the declared metadata: clean_db rebinds
+    ``model.meta.metadata`` to a reflected copy)."""
+    with model.meta.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "include_object": lambda obj, name, type_, *_: type_ != "table" or name in tables,
+            "compare_type": True,
+        })
+        diff = compare_metadata(context, metadata)
+    return [d for d in diff if any(table in str(d) for table in tables)]
