@@ -22,7 +22,6 @@ Run: ``.venv/bin/python bench/dcat_bench.py [--n 10000] [--database ckan_opengov
 from __future__ import annotations
 
 import argparse
-import configparser
 import datetime as dt
 import json
 import os
@@ -36,6 +35,8 @@ import time
 from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import common  # noqa: E402  (bench/common.py)
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
 TEMPLATES = 200
@@ -68,31 +69,16 @@ def percentile(values: list[float], pct: float) -> float:
 
 def write_ini(database: str, redis_db: int) -> str:
     """bench/bench.ini with the portal's plugins and catalogue settings, in a temp file."""
-    parser = configparser.RawConfigParser(strict=False)
-    parser.optionxform = str  # type: ignore[assignment]
-    parser.read(os.path.join(HERE, "bench.ini"))
-    app = parser["app:main"]
-    app["sqlalchemy.url"] = ("postgresql://ckan_opengovpe:ckan_opengovpe@127.0.0.1:5432/"
-                             + database)
-    app["ckan.redis.url"] = f"redis://127.0.0.1:6379/{redis_db}"
-    app["ckan.site_id"] = "opengovpe_dcat_bench"
-    app["ckan.site_url"] = "http://bench.ckan.net"
-    app["ckan.storage_path"] = os.path.join(tempfile.gettempdir(), "opengovpe-dcat-bench")
-    app["ckan.plugins"] = ("opengovpe opengovpe_search activity scheming_datasets "
-                           "scheming_organizations dcat")
-    app["scheming.dataset_schemas"] = " ".join(
-        f"ckanext.opengovpe:schemas/{s}.yaml"
-        for s in ("dataset", "working_group", "regulation", "opening_plan"))
-    app["scheming.organization_schemas"] = "ckanext.opengovpe:schemas/organization.yaml"
-    app["scheming.presets"] = ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
-                               "ckanext.opengovpe:schemas/presets.yaml")
-    app["ckanext.dcat.rdf.profiles"] = "dcat_ap_pe"
-    app["ckanext.dcat.enable_rdf_endpoints"] = "false"
-    app["ckanext.dcat.enable_content_negotiation"] = "false"
-    handle, path = tempfile.mkstemp(prefix="dcat-bench-", suffix=".ini")
-    with os.fdopen(handle, "w") as out:
-        parser.write(out)
-    return path
+    return common.write_ini("dcat-bench", database, redis_db, {
+        "ckan.site_id": "opengovpe_dcat_bench",
+        "ckan.site_url": "http://bench.ckan.net",
+        "ckan.storage_path": os.path.join(tempfile.gettempdir(), "opengovpe-dcat-bench"),
+        "ckan.plugins": ("opengovpe opengovpe_search activity scheming_datasets "
+                         "scheming_organizations dcat"),
+        "ckanext.dcat.rdf.profiles": "dcat_ap_pe",
+        "ckanext.dcat.enable_rdf_endpoints": "false",
+        "ckanext.dcat.enable_content_negotiation": "false"},
+        schemas=("dataset", "working_group", "regulation", "opening_plan"))
 
 
 def template_dataset(i: int, org: dict[str, Any], rng: random.Random) -> dict[str, Any]:

@@ -29,7 +29,6 @@ Figures go to bench/results/harvest-faults.{json,md}.
 from __future__ import annotations
 
 import argparse
-import configparser
 import datetime as dt
 import json
 import os
@@ -44,12 +43,13 @@ from typing import Any, Callable, Optional
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
 sys.path.insert(0, HERE)
+import common  # noqa: E402  (the freshly migrated database)
 import faults  # noqa: E402  (PostgreSQL and Redis stop/start)
 import ocds_bench  # noqa: E402  (the bench ini, the file server)
 
 CKAN = ocds_bench.CKAN
 SOURCE = "oece-faults"
-DSN = "postgresql://ckan_opengovpe:ckan_opengovpe@127.0.0.1:5432/"
+DSN = common.DSN
 REQUEUE_AFTER = 20  # seconds, instead of the default 120, to keep each scenario short
 SCHEDULER_EVERY = 5.0
 
@@ -164,40 +164,16 @@ class Db:
 
 
 def write_ini(database: str, redis_db: int, storage: str) -> str:
-    path = ocds_bench.write_ini(database, redis_db, storage)
-    parser = configparser.RawConfigParser(strict=False)
-    parser.optionxform = str  # type: ignore[assignment]
-    parser.read(path)
-    parser["app:main"]["ckanext.opengovpe.harvest.requeue_after"] = str(REQUEUE_AFTER)
-    parser["app:main"]["ckan.site_id"] = "opengovpe_harvest_faults"
-    with open(path, "w") as out:
-        parser.write(out)
-    return path
+    return ocds_bench.write_ini(database, redis_db, storage, {
+        "ckan.site_id": "opengovpe_harvest_faults",
+        "ckanext.opengovpe.harvest.requeue_after": str(REQUEUE_AFTER)})
 
 
 def fresh_database(ini: str, url: str, work: str, frequency: str) -> None:
     """An empty, migrated database with a sysadmin, an entity and the OCDS source."""
-    setup = (
-        "from ckan.cli import db\n"
-        "from ckan.tests.helpers import reset_db\n"
-        "reset_db()\n"
-        "for plugin in (None, 'harvest', 'opengovpe_search', 'opengovpe'):\n"
-        "    db._run_migrations(plugin)\n"
-        "import ckan.plugins.toolkit as tk\n"
-        "tk.get_action('user_create')({'ignore_auth': True}, {'name': 'bench', "
-        "'email': 'bench@example.org', 'password': 'bench-password-1', 'sysadmin': True})\n"
-        "ctx = lambda: {'user': 'bench', 'ignore_auth': True}\n"
-        "org = tk.get_action('organization_create')(ctx(), {'name': 'oece', 'title': 'OECE'})\n"
-        f"tk.get_action('harvest_source_create')(ctx(), {{'name': {SOURCE!r}, 'url': {url!r}, "
-        f"'source_type': 'opengovpe_ocds', 'owner_org': org['id'], 'frequency': {frequency!r}, "
-        "'config': '{\"kind\": \"url\"}'})\n")
-    script = os.path.join(work, "setup.py")
-    with open(script, "w") as out:
-        out.write("from ckan.cli import load_config\nfrom ckan.config.middleware import "
-                  f"make_app\napp = make_app(load_config({ini!r}))\n"
-                  "with app._wsgi_app.test_request_context():\n"
-                  + "".join(f"    {line}\n" for line in setup.splitlines()))
-    subprocess.run([sys.executable, script], check=True, capture_output=True)
+    common.fresh_ocds_database(ini, work, {
+        "name": SOURCE, "url": url, "source_type": "opengovpe_ocds", "frequency": frequency,
+        "config": '{"kind": "url"}'})
 
 
 def redis_flush(redis_db: int) -> None:

@@ -24,7 +24,6 @@ Figures are printed and written to bench/results/ocds.json.
 from __future__ import annotations
 
 import argparse
-import configparser
 import datetime as dt
 import http.server
 import json
@@ -41,6 +40,8 @@ from collections import Counter
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import common  # noqa: E402  (bench/common.py)
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
@@ -51,31 +52,17 @@ def say(text: str) -> None:
     print(f"[ocds-bench {dt.datetime.now():%H:%M:%S}] {text}", flush=True)
 
 
-def write_ini(database: str, redis_db: int, storage: str) -> str:
-    parser = configparser.RawConfigParser(strict=False)
-    parser.optionxform = str  # type: ignore[assignment]
-    parser.read(os.path.join(HERE, "bench.ini"))
-    app = parser["app:main"]
-    app["sqlalchemy.url"] = ("postgresql://ckan_opengovpe:ckan_opengovpe@127.0.0.1:5432/"
-                             + database)
-    app["ckan.redis.url"] = f"redis://127.0.0.1:6379/{redis_db}"
-    app["ckan.site_id"] = "opengovpe_ocds_bench"
-    app["ckan.storage_path"] = storage
-    app["ckan.plugins"] = ("opengovpe opengovpe_search scheming_datasets scheming_organizations "
-                           "dcat harvest opengovpe_harvest opengovpe_ocds")
-    app["scheming.dataset_schemas"] = " ".join(
-        f"ckanext.opengovpe:schemas/{s}.yaml"
-        for s in ("dataset", "working_group", "regulation", "opening_plan", "procurement"))
-    app["scheming.organization_schemas"] = "ckanext.opengovpe:schemas/organization.yaml"
-    app["scheming.presets"] = ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
-                               "ckanext.opengovpe:schemas/presets.yaml")
-    app["ckan.harvest.mq.type"] = "redis"
-    app["ckan.harvest.mq.redis_db"] = str(redis_db)
-    app["ckanext.opengovpe.fetch.allowed_hosts"] = "127.0.0.1 localhost"
-    handle, path = tempfile.mkstemp(prefix="ocds-bench-", suffix=".ini")
-    with os.fdopen(handle, "w") as out:
-        parser.write(out)
-    return path
+def write_ini(database: str, redis_db: int, storage: str,
+              extra: dict[str, str] | None = None) -> str:
+    """The harvest benchmarks' ini: the portal's harvest plugins on Redis; ``extra`` on top."""
+    return common.write_ini("ocds-bench", database, redis_db, {
+        "ckan.site_id": "opengovpe_ocds_bench",
+        "ckan.storage_path": storage,
+        "ckan.plugins": ("opengovpe opengovpe_search scheming_datasets scheming_organizations "
+                         "dcat harvest opengovpe_harvest opengovpe_ocds"),
+        "ckan.harvest.mq.type": "redis",
+        "ckan.harvest.mq.redis_db": str(redis_db),
+        "ckanext.opengovpe.fetch.allowed_hosts": "127.0.0.1 localhost", **(extra or {})})
 
 
 def ckan(ini: str, *args: str) -> None:
@@ -240,28 +227,9 @@ def main(argv: list[str]) -> int:
 
     say(f"Fresh database {args.database}")
     ckan(ini, "db", "init")
-    setup = (
-        "from ckan.cli import db\n"
-        "from ckan.tests.helpers import reset_db\n"
-        "reset_db()\n"
-        "for plugin in (None, 'harvest', 'opengovpe_search', 'opengovpe'):\n"
-        "    db._run_migrations(plugin)\n"
-        "import ckan.plugins.toolkit as tk\n"
-        "tk.get_action('user_create')({'ignore_auth': True}, {'name': 'bench', "
-        "'email': 'bench@example.org', 'password': 'bench-password-1', 'sysadmin': True})\n"
-        "ctx = lambda: {'user': 'bench', 'ignore_auth': True}\n"
-        "org = tk.get_action('organization_create')(ctx(), {'name': 'oece', 'title': 'OECE'})\n"
-        f"tk.get_action('harvest_source_create')(ctx(), {{'name': 'oece-bulk', 'url': "
-        f"'{base}/api/v1/files?page=1&paginateBy=10&format=json', 'source_type': "
-        f"'opengovpe_ocds', 'owner_org': org['id'], 'config': "
-        f"'{{\"kind\": \"oece_bulk\", \"months\": 1}}'}})\n")
-    script = os.path.join(work, "setup.py")
-    with open(script, "w") as out:
-        out.write("from ckan.cli import load_config\nfrom ckan.config.middleware import "
-                  f"make_app\napp = make_app(load_config({ini!r}))\n"
-                  "with app._wsgi_app.test_request_context():\n"
-                  + "".join(f"    {line}\n" for line in setup.splitlines()))
-    subprocess.run([sys.executable, script], check=True)
+    common.fresh_ocds_database(ini, work, {
+        "name": "oece-bulk", "url": f"{base}/api/v1/files?page=1&paginateBy=10&format=json",
+        "source_type": "opengovpe_ocds", "config": '{"kind": "oece_bulk", "months": 1}'})
 
     say("Harvest of the month (ckan harvester run-test)")
     report["harvest"] = timed_child([CKAN, "-c", ini, "harvester", "run-test", "oece-bulk"])

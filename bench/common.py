@@ -1,0 +1,64 @@
+"""What several benchmarks share: their ini file and a freshly migrated database."""
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+import sys
+import tempfile
+from typing import Any, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DSN = "postgresql://ckan_opengovpe:ckan_opengovpe@127.0.0.1:5432/"
+SCHEMAS = ("dataset", "working_group", "regulation", "opening_plan", "procurement")
+
+
+def write_ini(prefix: str, database: str, redis_db: int, settings: dict[str, str],
+              schemas: tuple[str, ...] = SCHEMAS) -> str:
+    """bench/bench.ini on ``database`` and Redis ``redis_db``, with the portal's schemas and
+    ``settings`` on top, written to a temporary file whose path is returned."""
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str  # type: ignore[assignment]
+    parser.read(os.path.join(HERE, "bench.ini"))
+    app = parser["app:main"]
+    app["sqlalchemy.url"] = DSN + database
+    app["ckan.redis.url"] = f"redis://127.0.0.1:6379/{redis_db}"
+    app["scheming.dataset_schemas"] = " ".join(
+        f"ckanext.opengovpe:schemas/{name}.yaml" for name in schemas)
+    app["scheming.organization_schemas"] = "ckanext.opengovpe:schemas/organization.yaml"
+    app["scheming.presets"] = ("ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml "
+                               "ckanext.opengovpe:schemas/presets.yaml")
+    for key, value in settings.items():
+        app[key] = value
+    handle, path = tempfile.mkstemp(prefix=f"{prefix}-", suffix=".ini")
+    with os.fdopen(handle, "w") as out:
+        parser.write(out)
+    return path
+
+
+def fresh_ocds_database(ini: str, work: str, source: Optional[dict[str, Any]] = None) -> None:
+    """Empty the ini's database and migrate it (CKAN, harvest, opengovpe_search, opengovpe),
+    with a sysadmin ``bench``, the entity ``oece`` and, if given, a harvest source owned by it
+    (``source``: harvest_source_create's fields)."""
+    lines = [
+        "from ckan.cli import db",
+        "from ckan.tests.helpers import reset_db",
+        "reset_db()",
+        "for plugin in (None, 'harvest', 'opengovpe_search', 'opengovpe'):",
+        "    db._run_migrations(plugin)",
+        "import ckan.plugins.toolkit as tk",
+        "tk.get_action('user_create')({'ignore_auth': True}, {'name': 'bench', "
+        "'email': 'bench@example.org', 'password': 'bench-password-1', 'sysadmin': True})",
+        "ctx = lambda: {'user': 'bench', 'ignore_auth': True}",
+        "org = tk.get_action('organization_create')(ctx(), {'name': 'oece', 'title': 'OECE'})",
+    ]
+    if source:
+        lines.append(f"tk.get_action('harvest_source_create')(ctx(), "
+                     f"{{**{source!r}, 'owner_org': org['id']}})")
+    script = os.path.join(work, "setup.py")
+    with open(script, "w") as out:
+        out.write("from ckan.cli import load_config\nfrom ckan.config.middleware import "
+                  f"make_app\napp = make_app(load_config({ini!r}))\n"
+                  "with app._wsgi_app.test_request_context():\n"
+                  + "".join(f"    {line}\n" for line in lines))
+    subprocess.run([sys.executable, script], check=True, capture_output=True)
