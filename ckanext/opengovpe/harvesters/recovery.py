@@ -51,20 +51,22 @@ def advisory_lock(name: str, wait: bool) -> Iterator[bool]:
     released when the block ends or the process dies.
     """
     connection = model.meta.engine.connect()
+    key = {"space": LOCK_SPACE, "name": name}
     try:
-        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-        held = connection.execute(sa.text(f"SELECT {function}(:space, hashtext(:name))"),
-                                  {"space": LOCK_SPACE, "name": name}).scalar()
-        held = True if wait else bool(held)
+        if wait:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:space, hashtext(:name))"), key)
+            held = True
+        else:
+            held = bool(connection.execute(sa.text(
+                "SELECT pg_try_advisory_lock(:space, hashtext(:name))"), key).scalar())
         connection.commit()  # session-level locks outlive the transaction
         try:
             yield held
         finally:
             if held:
                 with contextlib.suppress(sa.exc.DBAPIError):
-                    connection.execute(sa.text("SELECT pg_advisory_unlock(:space, "
-                                               "hashtext(:name))"),
-                                       {"space": LOCK_SPACE, "name": name})
+                    connection.execute(sa.text(
+                        "SELECT pg_advisory_unlock(:space, hashtext(:name))"), key)
                     connection.commit()
     finally:
         with contextlib.suppress(sa.exc.DBAPIError):
@@ -145,6 +147,7 @@ def _requeue_jobs(redis: Any, source_id: Optional[str], now: dt.datetime,
     if source_id:
         jobs = jobs.filter(HarvestJob.source_id == source_id)
     sent = []
+    publisher = None
     for job in jobs.all():
         if job.id in queued:
             continue
@@ -159,7 +162,8 @@ def _requeue_jobs(redis: Any, source_id: Optional[str], now: dt.datetime,
             orphan = taken is None and now - (job.gather_started or job.created) > grace
         if orphan:
             redis.delete(f"{key}:{job.id}")
-            queue.get_gather_publisher().send({"harvest_job_id": job.id})
+            publisher = publisher or queue.get_gather_publisher()
+            publisher.send({"harvest_job_id": job.id})
             sent.append(job.id)
             log.warning("Harvest job %s had no gather left running: sent to the gather queue "
                         "again", job.id)
