@@ -11,7 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
-from . import declarations, errors, views
+from . import declarations, errors, helpers, views
 from .federation import harvest
 from .harvesters import recovery
 from .programme import opendata, publication
@@ -64,13 +64,13 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     # ITranslation
     def i18n_directory(self) -> str:
-        return os.path.join(HERE, "i18n")
+        return helpers.I18N_DIRECTORY
 
     def i18n_locales(self) -> list[str]:
         return ["es", "en"]
 
     def i18n_domain(self) -> str:
-        return "ckanext-opengovpe"
+        return helpers.I18N_DOMAIN
 
     # ISignal: each plan is also published as an open dataset
     def get_signal_subscriptions(self) -> Any:

@@ -28,6 +28,9 @@ from ckanext.harvest.model import HarvestObject
 
 from ckanext.opengovpe import net
 from ckanext.opengovpe.helpers import N_
+# report lines are stored: written in the portal's language, not the consumer's (it serves
+# no request, and tk._ would leave them in English); forms and pages keep tk._
+from ckanext.opengovpe.helpers import site_gettext as _
 from ckanext.opengovpe.procurement import parse, process, publish, store
 
 from . import recovery
@@ -149,7 +152,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                     months.append(spec)
         except (net.FetchError, parse.InputError, ValueError) as err:
             complete = False
-            self._error(tk._("Could not list the files: %s") % err, harvest_job)
+            self._error(_("Could not list the files: %s") % err, harvest_job)
         if config["kind"] == "url" and complete:
             touched |= self._apply_deletions(source.id, seen, config, harvest_job)
         model.Session.commit()
@@ -175,7 +178,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         if self.errors <= self.max_errors:
             self._save_gather_error(message, harvest_job)
         elif self.errors == self.max_errors + 1:
-            self._save_gather_error(tk._("More errors follow; only the first %s are listed")
+            self._save_gather_error(_("More errors follow; only the first %s are listed")
                                     % self.max_errors, harvest_job)
 
     def _files(self, url: str, config: dict[str, Any], source_id: str
@@ -240,7 +243,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                         for chunk in fetched.iter_bytes():
                             out.write(chunk)
             except (net.FetchError, parse.InputError) as err:
-                self._error(tk._("%(url)s: %(error)s") % {"url": spec["url"], "error": err},
+                self._error(_("%(url)s: %(error)s") % {"url": spec["url"], "error": err},
                             harvest_job)
                 return False
             spec["downloaded_sha256"] = _sha256_file(path)
@@ -300,7 +303,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             spec["sha256"] = hasher.hexdigest()
             expected = spec.get("expected_sha256")
             if expected and expected != spec["sha256"]:
-                self._error(tk._("%(url)s: the SHA-256 of the data (%(got)s) differs from the "
+                self._error(_("%(url)s: the SHA-256 of the data (%(got)s) differs from the "
                                  "published one (%(expected)s)")
                             % {"url": url, "got": spec["sha256"], "expected": expected},
                             harvest_job)
@@ -318,7 +321,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             in_file.add(ocid)
         if ocid in seen:
             counts["errors"] += 1
-            self._error(tk._("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
+            self._error(_("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
                              "the first one is kept")
                         % {"url": url, "n": item.position, "ocid": ocid}, harvest_job)
             return
@@ -351,7 +354,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                    counts: dict[str, int]) -> None:
         if not group[0].get("ocid"):
             counts["errors"] += len(group)
-            self._error(tk._("%(url)s: %(n)s releases without an ocid were skipped")
+            self._error(_("%(url)s: %(n)s releases without an ocid were skipped")
                         % {"url": url, "n": len(group)}, harvest_job)
             return
         try:
@@ -390,7 +393,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         if not gone:
             return set()
         if len(gone) > config["max_delete_share"] * len(stored):
-            self._error(tk._("%(n)s of %(total)s processes are gone from the source, more than "
+            self._error(_("%(n)s of %(total)s processes are gone from the source, more than "
                              "the allowed share (%(share)s): none is deleted")
                         % {"n": len(gone), "total": len(stored),
                            "share": config["max_delete_share"]}, harvest_job)
@@ -419,7 +422,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                 package_id = publish.write_file_dataset(source, config, content,
                                                         self._get_user_name())
         except (tk.ValidationError, OSError) as err:
-            self._save_object_error(tk._("Could not write dataset %(name)s: %(error)s")
+            self._save_object_error(_("Could not write dataset %(name)s: %(error)s")
                                     % {"name": harvest_object.guid, "error": err},
                                     harvest_object, "Import")
             return False

@@ -14,6 +14,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ..helpers import N_, site_gettext
+
 log = logging.getLogger(__name__)
 
 PLAN_TYPE = "plan-apertura"
@@ -43,16 +45,19 @@ def sync(plan_id: str) -> dict[str, Any] | None:
     name = companion_name(plan.name)
     csv_url = tk.h.url_for("opengovpe.export_plan", id=plan.name, fmt="csv", qualified=True)
     now = datetime.datetime.utcnow().isoformat()
+    title = site_gettext(N_("Opening plan: {title}")).format(title=plan.title)
+    notes = site_gettext(N_("Prioritised datasets and milestones of the opening plan "
+                            "\"{title}\", with their status, progress and evidence. "
+                            "Updated whenever the plan changes.")).format(title=plan.title)
+    resource_name = site_gettext(N_("Opening plan (CSV)"))
     values = {
         "name": name, "type": "dataset", "owner_org": plan.owner_org,
-        "title": tk._("Opening plan: {title}").format(title=plan.title),
-        "notes": tk._("Prioritised datasets and milestones of the opening plan "
-                      "\"{title}\", with their status, progress and evidence. Updated "
-                      "whenever the plan changes.").format(title=plan.title),
+        "title": title,
+        "notes": notes,
         "private": plan.private or plan.state != "active",
         "license_id": "cc-by",
         "tags": [{"name": "plan de apertura"}, {"name": "datos abiertos"}],
-        "resources": [{"name": tk._("Opening plan (CSV)"), "url": csv_url, "format": "CSV",
+        "resources": [{"name": resource_name, "url": csv_url, "format": "CSV",
                        "mimetype": "text/csv", "last_modified": now}],
     }
     context = _context()

@@ -13,15 +13,11 @@ from ckan.tests import helpers
 
 from ckanext.opengovpe.harvesters import consumers
 
-from .conftest import LOCAL, Files
-from .test_ocds import JSON, PLUGINS, buyer_years, real_records
+from . import test_ocds
+from .conftest import Files
+from .test_ocds import JSON, buyer_years, real_records
 
-pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-    pytest.mark.ckan_config("ckan.harvest.mq.type", "redis"),
-    pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", LOCAL),
-    pytest.mark.usefixtures("with_plugins", "clean_db"),
-]
+pytestmark = test_ocds.pytestmark
 
 
 @pytest.fixture
@@ -77,3 +73,20 @@ def test_the_command_drains_a_queue_and_says_how_much_it_did(queues, cli):
     assert "0 gather messages handled" in result.output
     refused = cli.invoke(ckan_command, ["opengovpe", "harvest-consumer", "both"])
     assert refused.exit_code == 2 and "'both' is not one of 'gather', 'fetch'" in refused.output
+
+
+def test_report_lines_written_by_a_consumer_are_in_the_portal_language(server, make_source,
+                                                                        queues):
+    """A consumer serves no request (tk._ would leave its lines in English)."""
+    from .test_ocds_bad_input import duplicated
+
+    Files.documents["/records.json"] = (200, JSON, duplicated())
+    source = make_source(f"{server}/records.json")
+    site_user = helpers.call_action("get_site_user")["name"]
+    job = helpers.call_action("harvest_job_create", {"user": site_user},
+                              source_id=source["id"], run=True)
+    assert consumers.run("gather", once=True) == 1  # no request context, as in production
+    report = helpers.call_action("harvest_job_report", id=job["id"])
+    messages = " ".join(error["message"] for error in report["gather_errors"])
+    assert "ocid ocds-dgv273-seacev3-1202858 repetido, se conserva el primero" in messages, \
+        messages

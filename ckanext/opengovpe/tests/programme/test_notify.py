@@ -73,6 +73,9 @@ def test_reminders_once_a_day_per_milestone(cli, smtp_server):
     assert "Lejano" not in body and "Hecho" not in body
     subject = str(make_header(decode_header(by_recipient["ana@example.org"]["Subject"])))
     assert "2" in subject
+    # the command serves no request: the e-mail is in the portal's language all the same
+    assert subject.startswith("Plan de apertura de datos: 2 hitos")
+    assert body.startswith("Hola, Ana Bcc: y@evil.org:")
     for message in smtp_server.messages:
         # CR/LF in a name cannot add headers: it stays inside the quoted display name
         assert "Bcc" not in message.keys()

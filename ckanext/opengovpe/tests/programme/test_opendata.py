@@ -20,6 +20,10 @@ def test_plan_is_published_with_its_csv_and_follows_changes(app):
                                name="plan-2025", title="Plan 2025", owner_org=org["id"])
     dataset = companion("plan-2025")
     assert dataset["type"] == "dataset" and dataset["private"] is False
+    # written in the portal's language, whatever the caller's (here none: English before)
+    assert dataset["title"] == "Plan de apertura: Plan 2025"
+    assert dataset["notes"].startswith("Conjuntos de datos priorizados e hitos del plan")
+    assert dataset["resources"][0]["name"] == "Plan de apertura (CSV)"
     resource = dataset["resources"][0]
     assert resource["url"].endswith("/plan-apertura/plan-2025/exportar.csv")
     assert resource["format"] == "CSV"
