@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from ..helpers import N_
 
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalogue; it is translated where it is shown."""
-    return message
+__all__ = ["N_", "FederationError"]
 
 
 class FederationError(Exception):
