@@ -22,8 +22,9 @@ TODAY = datetime.date.today()
 MARKER = "SECRETO"
 
 
-@pytest.fixture
-def world(clean_db) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def world(module_db) -> dict[str, Any]:
+    """Built once: every case below only reads."""
     users = {role: factories.UserWithToken(name=f"{role}-user")
              for role in ("admin", "editor", "outsider")}
     users["sysadmin"] = factories.SysadminWithToken(name="sysadmin-user")
