@@ -226,6 +226,10 @@ FREE_TEXT_TERMS = [
     "ordenes compra", "poblacion distrito", "empleo formal", "exportaciones",
     "docentes educativo", "becas estudiantes", "areas protegidas", "deforestacion",
 ]
+# One common word: thousands to tens of thousands of matches, every one ranked and counted.
+# Timed apart from the mix the targets are stated for.
+BROAD_TERMS = ["informacion", "publica", "datos", "salud", "municipal", "registro",
+               "educacion", "distrito", "anual", "entidad"]
 FIELDED_PAIRS = [
     ("salud", "educación"), ("salud", "hospitales"), ("obras", "contrataciones"),
     ("presupuesto", "gasto público"), ("educativas", "matrícula"), ("tránsito", "transporte"),
@@ -828,7 +832,13 @@ def query_kinds(n: int, org_names: list[str]) -> dict[str, Callable[[int], dict[
     }
 
 
+def broad_kinds() -> dict[str, Callable[[int], dict[str, Any]]]:
+    return {"broad_free_text": lambda i: {"q": BROAD_TERMS[i % len(BROAD_TERMS)], "rows": 20,
+                                          "facet": "false"}}
+
+
 KIND_LABELS = {
+    "broad_free_text": "one common word, no facets (q=informacion, publica ...)",
     "free_text": "free text, no facets (q=contratacion obras ...)",
     "fielded": "fielded (q=title:salud AND tags:\"educación\" ...)",
     "fq_org_format": "fq organization + res_format",
@@ -858,14 +868,16 @@ def set_facet_cache_ttl(ttl: int) -> None:
 
 
 def run_queries(clock: SqlClock, n: int, repeat: int, warmup: int,
-                only: tuple[str, ...] | None = None) -> dict[str, Any]:
+                only: tuple[str, ...] | None = None,
+                kinds: dict[str, Callable[[int], dict[str, Any]]] | None = None
+                ) -> dict[str, Any]:
     import ckan.model as model
     from ckan.logic import get_action
 
     search = get_action("package_search")
     org_names = [slugify(t) for t in ORGANIZATIONS]
     results: dict[str, Any] = {}
-    for kind, make in query_kinds(n, org_names).items():
+    for kind, make in (kinds or query_kinds(n, org_names)).items():
         if only and kind not in only:
             continue
         for i in range(warmup):
@@ -965,6 +977,15 @@ def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None
             for name, (value, ok) in checks.items()}
 
 
+def _query_table(queries: dict[str, Any], suffix: str = "") -> list[str]:
+    lines = ["| query | p50 ms | p95 ms | max ms | SQL p50 ms | matches |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for kind, q in queries.items():
+        lines.append(f"| {KIND_LABELS[kind]}{suffix} | {q['p50_ms']} | {q['p95_ms']} "
+                     f"| {q['max_ms']} | {q['sql_p50_ms']} | {q['matches_median']:,} |")
+    return lines
+
+
 def markdown(report: dict[str, Any]) -> str:
     n = report["n"]
     lines = [f"# Search benchmark, N = {n:,} datasets ({report['date']})", ""]
@@ -974,6 +995,13 @@ def markdown(report: dict[str, Any]) -> str:
               f"work_mem {env['work_mem']}), load average at the end "
               f"{env.get('load_average_1_5_15')}. Synthetic data (seed {report['seed']}).", "",
               f"Search backend: {env.get('search_backend')}.", ""]
+    if env.get("table_mb") is not None:
+        fits = env["table_mb"] <= env["shared_buffers_mb"]
+        lines += [f"The index table's rows take {env['table_mb']:,} MB, its text index "
+                  f"{env['text_index_mb']:,} MB; shared_buffers is {env['shared_buffers_mb']:,} MB"
+                  + (": the rows fit in PostgreSQL's cache." if fits else
+                     ": the rows do not fit in PostgreSQL's cache, so a query that matches "
+                     "many datasets reads them from the operating system or the disk."), ""]
     data = report.get("data") or {}
     if data:
         lines += ["Data: " + ", ".join(f"{k} {v:,}" for k, v in data.items()
@@ -983,22 +1011,21 @@ def markdown(report: dict[str, Any]) -> str:
     lines += ["## Query latency (in-process `package_search`, ignore_auth)", "",
               f"{report['repeat']} timed runs per kind after {report['warmup']} warm-ups; "
               "`SQL p50` is time inside the database driver.", "",
-              "| query | p50 ms | p95 ms | max ms | SQL p50 ms | matches |",
-              "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    for kind, q in report["queries"].items():
-        lines.append(f"| {KIND_LABELS[kind]} | {q['p50_ms']} | {q['p95_ms']} | {q['max_ms']} "
-                     f"| {q['sql_p50_ms']} | {q['matches_median']:,} |")
+              *_query_table(report["queries"])]
     if report.get("queries_uncached"):
         lines += ["", f"Facet cache: on (ttl {report['facet_cache_ttl']} s) above. The same "
                   "facet kinds with the cache off (every call counts, as the first visit "
                   "after an index write does):", "",
-                  "| query | p50 ms | p95 ms | max ms | SQL p50 ms | matches |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
-        for kind, q in report["queries_uncached"].items():
-            lines.append(f"| {KIND_LABELS[kind]}, cache off | {q['p50_ms']} | {q['p95_ms']} "
-                         f"| {q['max_ms']} | {q['sql_p50_ms']} | {q['matches_median']:,} |")
+                  *_query_table(report["queries_uncached"], ", cache off")]
         lines += ["", "Full mix p95 with the facet cache off: "
                   f"{report['full_mix_p95_ms_facet_cache_off']} ms."]
+    if report.get("queries_first_pass"):
+        lines += ["", "The same mix timed once before the run above, with no warm-up: the "
+                  "first visitors after PostgreSQL starts, with nothing in its cache:", "",
+                  *_query_table(report["queries_first_pass"], ", first pass")]
+    if report.get("queries_broad"):
+        lines += ["", "Outside the mix: one common word, whose matches are all ranked and "
+                  "counted:", "", *_query_table(report["queries_broad"])]
     if report.get("http"):
         lines += ["", "Over HTTP (Flask test client, anonymous):", "",
                   "| query | p50 ms | p95 ms | max ms |", "| --- | ---: | ---: | ---: |"]
@@ -1078,12 +1105,18 @@ def environment(conn: Any) -> dict[str, Any]:
                       FROM pg_class WHERE relname LIKE 'opengovpe_search_doc%'
                       ORDER BY pg_total_relation_size(oid) DESC""")
     sizes = dict(cursor.fetchall())
+    cursor.execute("""SELECT pg_relation_size('opengovpe_search_doc') / 1048576,
+                             pg_relation_size('opengovpe_search_doc_tsv_idx') / 1048576,
+                             (SELECT setting::bigint * 8192 / 1048576 FROM pg_settings
+                              WHERE name = 'shared_buffers')""")
+    table_mb, text_index_mb, shared_buffers_mb = cursor.fetchone()
     conn.rollback()
     return {"cpus": os.cpu_count(), "python": platform.python_version(),
             "ckan": ckan.__version__, "postgres": values.pop("server_version"),
             "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
             "search_backend": backend_version(),
-            **values, "index_sizes": sizes}
+            **values, "index_sizes": sizes, "table_mb": int(table_mb),
+            "text_index_mb": int(text_index_mb), "shared_buffers_mb": int(shared_buffers_mb)}
 
 
 # --------------------------------------------------------------------------
@@ -1105,6 +1138,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs per query kind")
     parser.add_argument("--profile-n", type=int, default=1000,
                         help="datasets for the rebuild breakdown and cProfile")
+    parser.add_argument("--first-pass", action="store_true",
+                        help="time the mix once more before the measured run and report it "
+                        "apart: what the first visitors see after PostgreSQL starts")
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--label", default="",
                         help="suffix of the result file names, to keep runs apart")
@@ -1213,6 +1249,8 @@ def main(argv: list[str]) -> int:
         report["facet_cache_ttl"] = ttl
         say(f"Query mix: {args.repeat} runs per kind after {args.warmup} warm-ups"
             + (f" (facet cache on, ttl {ttl} s)" if ttl else ""))
+        if args.first_pass:
+            report["queries_first_pass"] = run_queries(clock, args.n, args.repeat, 0)
         report["queries"] = run_queries(clock, args.n, args.repeat, args.warmup)
         if ttl:
             # the cost of a cache miss: the first visit after any index write
@@ -1220,6 +1258,9 @@ def main(argv: list[str]) -> int:
             say("Facet kinds again with the facet cache off")
             report["queries_uncached"] = run_queries(clock, args.n, args.repeat, args.warmup,
                                                      only=FACET_KINDS)
+        say("Broad one-word queries (outside the mix)")
+        report["queries_broad"] = run_queries(clock, args.n, args.repeat, args.warmup,
+                                              kinds=broad_kinds())
         plans = {} if args.no_explain else explain(clock, args.n, conn, report["queries"])
         if ttl:
             set_facet_cache_ttl(ttl)
