@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 import requests
 
 import ckan.plugins.toolkit as tk
+from ckan.lib import plugins as lib_plugins
 from ckan.types import Action, Context, DataDict
 
 from .. import net
@@ -94,25 +95,50 @@ def after_parsing(parser: Any) -> tuple[Any, list[str]]:
     return parser, []
 
 
-def _check_source(data_dict: DataDict) -> None:
+def _schema_errors(context: Context, data_dict: DataDict, action: str) -> dict[str, Any]:
+    """The harvest source schema's own errors for ``data_dict``, without saving anything."""
+    package_plugin = lib_plugins.lookup_package_plugin(HARVEST_TYPE)
+    schema = context.get("schema") or (
+        package_plugin.create_package_schema() if action == "package_create"
+        else package_plugin.update_package_schema())
+    _data, errors = lib_plugins.plugin_validate(
+        package_plugin, cast(Context, dict(context)), dict(data_dict), schema, action)
+    return errors
+
+
+def _check_source(context: Context, data_dict: DataDict, action: str) -> None:
+    """Refuse a harvest source whose URL is not a public http(s) address.
+
+    The form shows every field's error at once: the source's other errors (a missing
+    name, a duplicate URL, bad configuration) come with the URL's. The message is the
+    portal's sentence only; the technical detail goes to the log.
+    """
     if data_dict.get("type") != HARVEST_TYPE or not data_dict.get("url"):
         return
     problem = url_problem(str(data_dict["url"]))
-    if problem:
-        raise tk.ValidationError({"url": [problem.render(tk._)]})
+    if not problem:
+        return
+    log.info("Harvest source URL %s refused: %s", data_dict["url"], problem.detail)
+    errors: dict[str, Any] = {"url": [tk._(problem.message)]}
+    for field, messages in _schema_errors(context, data_dict, action).items():
+        if field not in errors:
+            errors[field] = messages
+        elif isinstance(messages, list):
+            errors[field].extend(m for m in messages if m not in errors[field])
+    raise tk.ValidationError(errors)
 
 
 @tk.chained_action
 def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Harvest sources (type ``harvest``) may only point to public http(s) addresses."""
-    _check_source(data_dict)
+    _check_source(context, data_dict, "package_create")
     return up_func(context, data_dict)
 
 
 @tk.chained_action
 def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Harvest sources (type ``harvest``) may only point to public http(s) addresses."""
-    _check_source(data_dict)
+    _check_source(context, data_dict, "package_update")
     return up_func(context, data_dict)
 
 

@@ -104,6 +104,7 @@ def test_admin_harvests_oece_and_a_citizen_reads_the_red_flags(live_server, brow
     assert job["status"] == "Finished" and job["stats"].get("errored", 0) == 0
     page.goto(f"{base}/harvest/admin/oece-contrataciones-ocds")
     assert "OECE: contrataciones (OCDS)" in page.content()
+    assert "Volver a cosechar" in page.content() and "Último trabajo de cosecha" in page.content()
 
     # a citizen, not logged in
     citizen = page.context.browser.new_context(locale="es-PE").new_page()

@@ -268,3 +268,53 @@ def test_source_form_shows_the_url_error_in_spanish(app):
         "save": ""})
     assert "La URL de la fuente de cosecha debe ser una dirección http o https." in page.body
     assert helpers.call_action("package_search", fq="+dataset_type:harvest")["count"] == 0
+
+
+def test_source_form_shows_every_error_at_once(app):
+    """A private URL and a missing name and harvester: one submit shows all three."""
+    org = factories.Organization()
+    user = factories.SysadminWithToken()
+    headers = {"Authorization": user["token"]}
+    form = app.get("/harvest/new", headers=headers)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', form.body).group(1)
+    page = app.post("/harvest/new", headers=headers, data={
+        "_csrf_token": token, "url": "http://10.1.2.3/catalogo.ttl", "title": "",
+        "name": "", "source_type": "", "frequency": "MANUAL", "owner_org": org["id"],
+        "save": ""})
+    assert page.status_code == 200
+    body = page.body
+    assert "La URL de la fuente de cosecha apunta a una dirección que no es pública." in body
+    assert "10.1.2.3 is" not in body  # the technical detail stays in the log
+    summary = dict(re.findall(r'<li data-field-label="([^"]+)">[^:]+: ([^<]+)</li>', body))
+    assert summary["URL"] == ("La URL de la fuente de cosecha apunta a una dirección que no "
+                              "es pública.")
+    assert summary["Nombre"] == "Falta el valor"
+    assert summary["Source type"] == "Falta el valor"
+    assert helpers.call_action("package_search", fq="+dataset_type:harvest")["count"] == 0
+
+
+def test_api_reports_the_url_with_the_other_errors():
+    org = factories.Organization()
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        helpers.call_action("package_create", {"user": factories.Sysadmin()["name"]},
+                            type="harvest", name="", url="ftp://example.org/c.ttl",
+                            source_type="dcat_rdf", owner_org=org["id"])
+    errors = error.value.error_dict
+    assert errors["url"] == ["The harvest source URL must be an http or https address."]
+    assert "name" in errors
+    assert helpers.call_action("package_search", fq="+dataset_type:harvest")["count"] == 0
+
+
+def test_harvest_pages_speak_spanish(app):
+    org = factories.Organization()
+    user = factories.SysadminWithToken()
+    headers = {"Authorization": user["token"]}
+    helpers.call_action("harvest_source_create", {"user": user["name"]}, name="fuente-dcat",
+                        title="Fuente DCAT", url="http://127.0.0.1:9/catalog.ttl",
+                        source_type="dcat_rdf", owner_org=org["id"])
+    listing = app.get("/harvest", headers=headers).body
+    assert "Añadir fuente de cosecha" in listing
+    assert "Esta fuente de cosecha no tiene descripción" in listing
+    admin = app.get("/harvest/admin/fuente-dcat", headers=headers).body
+    assert "Volver a cosechar" in admin
+    assert "Reharvest" not in admin
