@@ -103,7 +103,10 @@ ensure_venv() {
     echo "$wanted" > "$stamp"
   fi
   # message catalogues are built from the .po files, never committed
-  "$VENV/bin/pybabel" -q compile -d "$ROOT/ckanext/opengovpe/i18n" -D ckanext-opengovpe
+  local domain
+  for domain in ckanext-opengovpe ckanext-opengovpe-harvest; do
+    "$VENV/bin/pybabel" -q compile -d "$ROOT/ckanext/opengovpe/i18n" -D "$domain"
+  done
 }
 
 ckan_cli() {

@@ -13,6 +13,8 @@ from . import vocab
 
 I18N_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
 I18N_DOMAIN = "ckanext-opengovpe"
+# Spanish for ckanext-harvest's own pages (plugin opengovpe_harvest)
+HARVEST_I18N_DOMAIN = "ckanext-opengovpe-harvest"
 
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",

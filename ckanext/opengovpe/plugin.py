@@ -103,6 +103,17 @@ class OpengovpeHarvestPlugin(p.SingletonPlugin):
     p.implements(p.IActions)
     p.implements(p.IPackageController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.ITranslation)
+
+    # ITranslation: Spanish for ckanext-harvest's pages, which ship none
+    def i18n_directory(self) -> str:
+        return helpers.I18N_DIRECTORY
+
+    def i18n_locales(self) -> list[str]:
+        return ["es"]
+
+    def i18n_domain(self) -> str:
+        return helpers.HARVEST_I18N_DOMAIN
 
     # IActions: harvest source URLs are checked when saved
     def get_actions(self) -> dict[str, Any]:

@@ -34,3 +34,31 @@ def test_translations_keep_their_placeholders():
     for entry in polib.pofile(str(PO)):
         assert sorted(PLACEHOLDER.findall(entry.msgid)) == \
             sorted(PLACEHOLDER.findall(entry.msgstr)), entry.msgid
+
+
+HARVEST_PO = ROOT / "ckanext/opengovpe/i18n/es/LC_MESSAGES/ckanext-opengovpe-harvest.po"
+
+
+def test_every_message_of_ckanext_harvest_has_a_spanish_translation(tmp_path):
+    """ckanext-harvest ships no Spanish; CKAN's catalogue and ours cover each of its messages."""
+    import ckan
+    import ckanext.harvest
+
+    harvest_dir = pathlib.Path(ckanext.harvest.__file__).parent
+    core = polib.mofile(str(pathlib.Path(ckan.__file__).parent / "i18n/es/LC_MESSAGES/ckan.mo"))
+    ours = polib.pofile(str(HARVEST_PO))
+    spanish = {e.msgid for e in core if e.msgstr or any(e.msgstr_plural.values())}
+    spanish |= {e.msgid for e in polib.pofile(str(PO)) if e.msgstr}
+    spanish |= {e.msgid for e in ours if e.msgstr or any(e.msgstr_plural.values())}
+    pot = tmp_path / "harvest.pot"
+    pybabel = pathlib.Path(sys.executable).parent / "pybabel"
+    subprocess.run([str(pybabel), "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_",
+                    "--no-location", "-o", str(pot), str(harvest_dir)], check=True)
+    messages = [e.msgid for e in polib.pofile(str(pot))]
+    assert len(messages) > 100
+    assert [m for m in messages if m not in spanish] == []
+    for entry in ours:
+        for translated in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if translated:
+                assert sorted(PLACEHOLDER.findall(entry.msgid)) == \
+                    sorted(PLACEHOLDER.findall(translated)), entry.msgid

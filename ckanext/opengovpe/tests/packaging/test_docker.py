@@ -34,3 +34,14 @@ def test_compose_config_validates():
     result = subprocess.run(["bash", str(DOCKER / "validate.sh")], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_image_builds_every_message_catalogue():
+    """The repository holds .po files only; the image must compile each into its .mo."""
+    dockerfile = (DOCKER / "ckan" / "Dockerfile").read_text()
+    catalogues = DOCKER.parent / "ckanext/opengovpe/i18n/es/LC_MESSAGES"
+    domains = sorted(po.stem for po in catalogues.glob("*.po"))
+    assert domains == ["ckanext-opengovpe", "ckanext-opengovpe-harvest"]
+    assert "pybabel -q compile" in dockerfile
+    for domain in domains:
+        assert domain in dockerfile, domain
