@@ -104,6 +104,16 @@ class OpengovpeHarvestPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
     p.implements(p.ITranslation)
+    p.implements(p.IFacets, inherit=True)
+
+    # IFacets: ckanext-harvest names its source facets with untranslated text
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str
+                       ) -> dict[str, Any]:
+        return harvest.facet_titles(facets_dict, package_type)
+
+    def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
+                            package_type: str) -> dict[str, Any]:
+        return harvest.facet_titles(facets_dict, package_type)
 
     # ITranslation: Spanish for ckanext-harvest's pages, which ship none
     def i18n_directory(self) -> str:

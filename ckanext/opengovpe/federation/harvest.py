@@ -142,6 +142,22 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
     return up_func(context, data_dict)
 
 
+HARVEST_FACET_TITLES = {
+    "frequency": N_("Update frequency"),
+    "source_type": N_("Source type"),
+}
+
+
+def facet_titles(facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+    """The harvest source list's facets, titled in the visitor's language."""
+    if package_type != HARVEST_TYPE:
+        return facets_dict
+    for name, title in HARVEST_FACET_TITLES.items():
+        if name in facets_dict:
+            facets_dict[name] = tk._(title)
+    return facets_dict
+
+
 def validated_source(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Index a harvest source with its validated form, as CKAN does other datasets.
 

@@ -315,6 +315,11 @@ def test_harvest_pages_speak_spanish(app):
     listing = app.get("/harvest", headers=headers).body
     assert "Añadir fuente de cosecha" in listing
     assert "Esta fuente de cosecha no tiene descripción" in listing
+    assert "Se encontró 1 fuente de cosecha" in listing
+    assert "Tipo de fuente" in listing and "Frecuencia de actualización" in listing
+    assert "Frequency" not in listing
+    searched = app.get("/harvest?q=inexistente", headers=headers).body
+    assert 'No se encontraron fuentes de cosecha para "inexistente"' in searched
     admin = app.get("/harvest/admin/fuente-dcat", headers=headers).body
     assert "Volver a cosechar" in admin
     assert "Reharvest" not in admin
