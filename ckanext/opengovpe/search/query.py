@@ -337,18 +337,22 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     def _count_compact(self, names: list[str], limit: int, mincount: int,
                        where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
-        """One pass over the ``field=value`` array of the matching rows."""
+        """One pass over the ``field=value`` array of the matching rows.
+
+        Every compact field is counted and the unwanted ones are dropped here: the few
+        distinct terms cost less to skip than testing the field of each of the (many)
+        unnested terms in SQL, which took a third of the time at 100,000 datasets.
+        """
         if not names:
             return {}
         term = sa.func.unnest(T.c.facet_terms).label("term")
         matched = sa.select(term).where(where).subquery("matched")
-        field = sa.func.split_part(matched.c.term, "=", 1)
         statement = (sa.select(matched.c.term, sa.func.count().label("n"))
-                     .where(field.in_(names)).group_by(matched.c.term))
+                     .group_by(matched.c.term))
         grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
         for row in self._execute(statement):
             name, _, value = row["term"].partition("=")
-            if int(row["n"]) >= max(mincount, 1):
+            if name in grouped and int(row["n"]) >= max(mincount, 1):
                 grouped[name].append((value, int(row["n"])))
         facets = {}
         for name, counts in grouped.items():
