@@ -289,7 +289,7 @@ def test_source_form_shows_every_error_at_once(app):
     assert summary["URL"] == ("La URL de la fuente de cosecha apunta a una dirección que no "
                               "es pública.")
     assert summary["Nombre"] == "Falta el valor"
-    assert summary["Source type"] == "Falta el valor"
+    assert summary["Tipo de fuente"] == "Falta el valor"
     assert helpers.call_action("package_search", fq="+dataset_type:harvest")["count"] == 0
 
 
