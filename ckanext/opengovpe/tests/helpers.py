@@ -1,7 +1,9 @@
-"""Pieces several test packages use: a quiet local HTTP server, the model/migration check."""
+"""Pieces several test packages use: a quiet local HTTP server, the model/migration check,
+the CSRF token of a form."""
 from __future__ import annotations
 
 import http.server
+import re
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -30,3 +32,10 @@ def schema_differences(metadata: Any, tables: set[str]) -> list[Any]:
         })
         diff = compare_metadata(context, metadata)
     return [d for d in diff if any(table in str(d) for table in tables)]
+
+
+def csrf(html: str) -> str:
+    """The CSRF token of the form in ``html``, to post it as a browser would."""
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)

@@ -14,6 +14,7 @@ import pytest
 from ckan.tests import factories, helpers
 from ckanext.harvest import utils as harvest_utils
 
+from ..helpers import csrf
 from .conftest import LOCAL
 
 PLUGINS = ("opengovpe opengovpe_search scheming_datasets scheming_organizations dcat harvest "
@@ -256,31 +257,27 @@ def test_source_url_change_is_checked(ckan_config, monkeypatch):
         "/catalog.ttl")
 
 
-def test_source_form_shows_the_url_error_in_spanish(app):
+def post_source_form(app, **fields: str) -> Any:
+    """Fill the new-source form as a sysadmin and save it."""
     org = factories.Organization()
-    user = factories.SysadminWithToken()
-    headers = {"Authorization": user["token"]}
+    headers = {"Authorization": factories.SysadminWithToken()["token"]}
     form = app.get("/harvest/new", headers=headers)
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', form.body).group(1)
-    page = app.post("/harvest/new", headers=headers, data={
-        "_csrf_token": token, "url": "file:///etc/passwd", "title": "Fuente", "name": "fuente",
-        "source_type": "dcat_rdf", "frequency": "MANUAL", "owner_org": org["id"],
-        "save": ""})
+    return app.post("/harvest/new", headers=headers, data={
+        "_csrf_token": csrf(form.body), "frequency": "MANUAL", "owner_org": org["id"],
+        "save": "", **fields})
+
+
+def test_source_form_shows_the_url_error_in_spanish(app):
+    page = post_source_form(app, url="file:///etc/passwd", title="Fuente", name="fuente",
+                            source_type="dcat_rdf")
     assert "La URL de la fuente de cosecha debe ser una dirección http o https." in page.body
     assert helpers.call_action("package_search", fq="+dataset_type:harvest")["count"] == 0
 
 
 def test_source_form_shows_every_error_at_once(app):
     """A private URL and a missing name and harvester: one submit shows all three."""
-    org = factories.Organization()
-    user = factories.SysadminWithToken()
-    headers = {"Authorization": user["token"]}
-    form = app.get("/harvest/new", headers=headers)
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', form.body).group(1)
-    page = app.post("/harvest/new", headers=headers, data={
-        "_csrf_token": token, "url": "http://10.1.2.3/catalogo.ttl", "title": "",
-        "name": "", "source_type": "", "frequency": "MANUAL", "owner_org": org["id"],
-        "save": ""})
+    page = post_source_form(app, url="http://10.1.2.3/catalogo.ttl", title="", name="",
+                            source_type="")
     assert page.status_code == 200
     body = page.body
     assert "La URL de la fuente de cosecha apunta a una dirección que no es pública." in body

@@ -8,6 +8,7 @@ import pytest
 
 from ckan.tests import factories
 
+from ..helpers import csrf
 from .conftest import LOCAL
 
 PAGE = "/ckan-admin/portal-nacional"
@@ -28,10 +29,6 @@ def configured(ckan_config, monkeypatch, server):
 def sysadmin_headers():
     user = factories.SysadminWithToken()
     return {"Authorization": user["token"]}
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
 
 
 def test_only_sysadmins_see_the_page(app, configured):
