@@ -47,16 +47,19 @@ if [ "${1:-}" = load ]; then
   exec "$VENV/bin/python" bench/load_bench.py --ini bench/load.ini "$@"
 fi
 
-restart_postgres() {
-  local version
-  version=$(ls /etc/postgresql | sort -V | tail -n1)
-  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main restart
-  for _ in $(seq 1 30); do
-    pg_isready -h "$PGHOST" -p "$PGPORT" -q && return 0
-    sleep 1
-  done
-  echo "PostgreSQL did not come back after the restart" >&2
-  exit 1
+restore_shared_buffers() {
+  say "Restoring PostgreSQL shared_buffers"
+  if pg_isready -h "$PGHOST" -p "$PGPORT" -q; then
+    pg_admin -c "alter system reset shared_buffers"
+    pg_cluster restart
+  else
+    # the server did not start with the size asked for: take it out of the file
+    # ALTER SYSTEM wrote, which needs no running server
+    local datadir
+    datadir=$(pg_lsclusters -h | sort -V | tail -n1 | awk '{print $6}')
+    as_root sed -i '/^shared_buffers *=/d' "$datadir/postgresql.auto.conf"
+    pg_cluster start
+  fi
 }
 
 # BENCH_PG_SHARED_BUFFERS=1GB: run with PostgreSQL's shared_buffers at that size (the
@@ -64,9 +67,10 @@ restart_postgres() {
 # default 128MB, an index of 100,000 datasets does not fit, and queries read from disk.
 if [ -n "${BENCH_PG_SHARED_BUFFERS:-}" ]; then
   say "PostgreSQL shared_buffers = $BENCH_PG_SHARED_BUFFERS for this run"
+  # armed before the change: a size the server refuses to start with is undone too
+  trap restore_shared_buffers EXIT
   pg_admin -c "alter system set shared_buffers = '$BENCH_PG_SHARED_BUFFERS'"
-  restart_postgres
-  trap 'say "Restoring PostgreSQL shared_buffers"; pg_admin -c "alter system reset shared_buffers"; restart_postgres' EXIT
+  pg_cluster restart
 fi
 
 say "Running the search benchmark (N=${BENCH_N:-10000})"

@@ -42,19 +42,25 @@ pg_admin() {
   fi
 }
 
+# pg_cluster start|restart: the newest Debian cluster, then wait until it answers
+pg_cluster() {
+  local version
+  version=$(ls /etc/postgresql | sort -V | tail -n1)
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main "$1" \
+    || { [ "$1" = start ] && as_root service postgresql start; }
+  for _ in $(seq 1 30); do
+    pg_isready -h "$PGHOST" -p "$PGPORT" -q && return 0
+    sleep 1
+  done
+  echo "PostgreSQL does not answer on $PGHOST:$PGPORT" >&2
+  exit 1
+}
+
 ensure_postgres() {
   if ! pg_isready -h "$PGHOST" -p "$PGPORT" -q 2>/dev/null; then
     say "Starting PostgreSQL"
-    local version
-    version=$(ls /etc/postgresql | sort -V | tail -n1)
-    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start \
-      || as_root service postgresql start
-    for _ in $(seq 1 30); do
-      pg_isready -h "$PGHOST" -p "$PGPORT" -q && break
-      sleep 1
-    done
+    pg_cluster start
   fi
-  pg_isready -h "$PGHOST" -p "$PGPORT" -q || { echo "PostgreSQL does not answer on $PGHOST:$PGPORT" >&2; exit 1; }
   if [ "$(pg_admin -c "select 1 from pg_roles where rolname='$DB_USER'")" != "1" ]; then
     say "Creating database role $DB_USER"
     pg_admin -c "create role $DB_USER login password '$DB_PASSWORD'"
