@@ -109,9 +109,9 @@ ensure_venv() {
     echo "$wanted" > "$stamp"
   fi
   # message catalogues are built from the .po files, never committed
-  local domain
-  for domain in ckanext-opengovpe ckanext-opengovpe-harvest; do
-    "$VENV/bin/pybabel" -q compile -d "$ROOT/ckanext/opengovpe/i18n" -D "$domain"
+  local po
+  for po in "$ROOT"/ckanext/opengovpe/i18n/*/LC_MESSAGES/*.po; do
+    "$VENV/bin/pybabel" -q compile -i "$po" -o "${po%.po}.mo"
   done
 }
 

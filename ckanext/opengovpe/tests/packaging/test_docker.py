@@ -37,11 +37,10 @@ def test_compose_config_validates():
 
 
 def test_image_builds_every_message_catalogue():
-    """The repository holds .po files only; the image must compile each into its .mo."""
+    """The repository holds .po files only; the image compiles every one into its .mo."""
     dockerfile = (DOCKER / "ckan" / "Dockerfile").read_text()
     catalogues = DOCKER.parent / "ckanext/opengovpe/i18n/es/LC_MESSAGES"
-    domains = sorted(po.stem for po in catalogues.glob("*.po"))
-    assert domains == ["ckanext-opengovpe", "ckanext-opengovpe-harvest"]
-    assert "pybabel -q compile" in dockerfile
-    for domain in domains:
-        assert domain in dockerfile, domain
+    assert sorted(po.stem for po in catalogues.glob("*.po")) == [
+        "ckanext-opengovpe", "ckanext-opengovpe-harvest"]
+    assert 'ckanext/opengovpe/i18n/*/LC_MESSAGES/*.po; do' in dockerfile
+    assert 'pybabel -q compile -i "$po" -o "${po%.po}.mo"' in dockerfile
