@@ -20,6 +20,7 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
            "opengovpe_organization_card"]
 
+
 def site_gettext(message: str) -> str:
     """``message`` in the portal's default language (``ckan.locale_default``).
 
