@@ -92,6 +92,28 @@ def catalog_dump(fmt: str, output: str, batch_size: int | None) -> None:
     click.echo(f"{count} datasets written to {output}")
 
 
+@opengovpe.command("catalog-records")
+@click.option("--all", "rewrite_all", is_flag=True,
+              help="Rewrite every published dataset's record, not only missing or stale ones")
+def catalog_records(rewrite_all: bool) -> None:
+    """Write the catalogue's record of each published dataset that lacks a current one.
+
+    CKAN keeps them up to date as it indexes datasets; run this once after upgrading a
+    portal that did not run opengovpe_search, so the catalogue need not rebuild them.
+    """
+    import ckan.model as model
+
+    from .dcat import records
+
+    ids = records.outdated(include_current=rewrite_all)
+    for done, package_id in enumerate(ids, start=1):
+        records.rebuild(package_id)
+        if done % 100 == 0:
+            model.Session.commit()
+    model.Session.commit()
+    click.echo(f"{len(ids)} catalogue records written")
+
+
 @opengovpe.command("harvest-consumer")
 @click.argument("kind", type=click.Choice(["gather", "fetch"]))
 @click.option("--once", is_flag=True, help="Stop as soon as the queue is empty")

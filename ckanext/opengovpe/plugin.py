@@ -12,6 +12,7 @@ from ckan.config.declaration.option import Flag
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from . import declarations, errors, helpers, views
+from .dcat import records
 from .federation import harvest
 from .harvesters import recovery
 from .programme import opendata, publication
@@ -95,6 +96,11 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.sync_items(pkg_dict["id"], context.get("user"), deleting=True)
+
+    # IPackageController: the catalogue keeps the dict CKAN indexes, on Solr or not
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        records.write(pkg_dict)
+        return pkg_dict
 
 
 class OpengovpeHarvestPlugin(p.SingletonPlugin):

@@ -1,10 +1,12 @@
 """Which datasets the catalogue publishes, page by page, and their RDF.
 
-Only public, active datasets of type ``dataset`` are published. Pages are read with keyset
-pagination on ``(metadata_modified, id)`` in ascending order, from the embedded search index
-(``opengovpe_search_doc``, whose ``(metadata_modified, id)`` index serves every page with the
-same cost). A crawl is a snapshot: its first page fixes an instant ``t0`` (a little before now,
-see ``ckanext.opengovpe.dcat.crawl_lag``) that every page token carries with the last key seen.
+Only public, active datasets of the published types are published. Pages are read with keyset
+pagination on ``(metadata_modified, id)`` in ascending order, from CKAN's own ``package`` table
+(the ``opengovpe`` migration's partial index on it serves every page with the same cost), and
+each dataset's dict from the catalogue's records (:mod:`.records`), so the catalogue answers the
+same whether search runs on Solr or on ``opengovpe_search``. A crawl is a snapshot: its first
+page fixes an instant ``t0`` (a little before now, see ``ckanext.opengovpe.dcat.crawl_lag``)
+that every page token carries with the last key seen.
 A dataset edited after ``t0`` keeps, for the rest of that crawl, the key it had at ``t0`` (its
 ``metadata_modified`` in the activity recorded before ``t0``), so it is listed once, at its old
 place, whether the crawler had passed it or not; datasets created after ``t0`` wait for the next
@@ -25,17 +27,17 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from . import records
+
 log = logging.getLogger(__name__)
 
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1, 1, 1, tzinfo=UTC)
 
-# What the catalogue publishes: publication datasets and the procurement datasets the
-# OCDS harvester writes. Never the programme's records (working groups, regulations,
-# plans), harvest sources, drafts or private datasets.
-PUBLISHED_TYPES = ("dataset", "contrataciones")
-_PUBLISHED = ("d.site_id = :site AND d.state = 'active' AND d.capacity = 'public' "
-              "AND d.dataset_type IN (" + ", ".join(f"'{t}'" for t in PUBLISHED_TYPES) + ")")
+PUBLISHED_TYPES = records.PUBLISHED_TYPES
+# the predicate of the migration's opengovpe_package_published_idx, word for word
+_PUBLISHED = ("d.state = 'active' AND d.private = false "
+              "AND d.type IN (" + ", ".join(f"'{t}'" for t in PUBLISHED_TYPES) + ")")
 
 
 def temporal_periods(dataset: dict[str, Any]) -> list[Any]:
@@ -49,10 +51,10 @@ def temporal_periods(dataset: dict[str, Any]) -> list[Any]:
     return []
 
 # the key each published dataset had at :t0 ("key"), in the order of the crawl; :cmp, :order
-# and :since_* are filled in by _keys_sql
+# and :since_* are filled in by _keys. Times are UTC without a zone, as CKAN stores them.
 _KEYS_SQL = """
 SELECT id, key FROM (
-  (SELECT d.id, d.metadata_modified AS key FROM opengovpe_search_doc d
+  (SELECT d.id, d.metadata_modified AS key FROM package d
    WHERE {published} AND d.metadata_modified <= :t0
      AND (d.metadata_modified, d.id) {cmp} (:key, :id) {since_current}
    ORDER BY d.metadata_modified {order}, d.id {order} LIMIT :limit)
@@ -61,12 +63,11 @@ SELECT id, key FROM (
 """
 _EDITED_SQL = """
   UNION ALL
-  (SELECT d.id, prev.key FROM opengovpe_search_doc d
+  (SELECT d.id, prev.key FROM package d
    CROSS JOIN LATERAL (
-     SELECT ((a.data::json #>> '{{package,metadata_modified}}')::timestamp
-             AT TIME ZONE 'UTC') AS key
+     SELECT (a.data::json #>> '{{package,metadata_modified}}')::timestamp AS key
      FROM activity a
-     WHERE a.object_id = d.id AND a.timestamp <= (:t0 AT TIME ZONE 'UTC')
+     WHERE a.object_id = d.id AND a.timestamp <= :t0
      ORDER BY a.timestamp DESC LIMIT 1) prev
    WHERE {published} AND d.metadata_modified > :t0
      AND (prev.key, d.id) {cmp} (:key, :id) {since_previous}
@@ -123,8 +124,13 @@ def _activity_table_exists() -> bool:
     return sa.inspect(model.meta.engine).has_table("activity")
 
 
-def _site_id() -> str:
-    return tk.config.get("ckan.site_id")
+def _db(moment: datetime.datetime) -> datetime.datetime:
+    """A moment as CKAN stores it: UTC, without a zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(stored: datetime.datetime | None) -> datetime.datetime | None:
+    return stored.replace(tzinfo=UTC) if stored is not None else None
 
 
 def start_cursor() -> Cursor:
@@ -143,33 +149,39 @@ def _keys(cursor: Cursor, limit: int, since: datetime.datetime | None,
                                     since_previous="AND prev.key >= :since" if since else "")
     sql = _KEYS_SQL.format(published=_PUBLISHED, cmp=cmp, order=order, edited=edited,
                            since_current="AND d.metadata_modified >= :since" if since else "")
-    params: dict[str, Any] = {"site": _site_id(), "t0": cursor.t0, "key": cursor.key,
+    params: dict[str, Any] = {"t0": _db(cursor.t0), "key": _db(cursor.key),
                               "id": cursor.id, "limit": limit}
     if since:
-        params["since"] = since
-    return [(row.id, row.key) for row in model.Session.execute(sa.text(sql), params)]
+        params["since"] = _db(since)
+    return [(row.id, row.key.replace(tzinfo=UTC))
+            for row in model.Session.execute(sa.text(sql), params)]
 
 
 def _count(cursor: Cursor, since: datetime.datetime | None) -> tuple[int, Any]:
-    sql = (f"SELECT count(*), max(d.metadata_modified) FROM opengovpe_search_doc d "
+    sql = (f"SELECT count(*), max(d.metadata_modified) FROM package d "
            f"WHERE {_PUBLISHED} AND d.metadata_modified <= :t0"
            + (" AND d.metadata_modified >= :since" if since else ""))
-    params: dict[str, Any] = {"site": _site_id(), "t0": cursor.t0}
+    params: dict[str, Any] = {"t0": _db(cursor.t0)}
     if since:
-        params["since"] = since
+        params["since"] = _db(since)
     row = model.Session.execute(sa.text(sql), params).one()
-    return int(row[0]), row[1]
+    return int(row[0]), _aware(row[1])
 
 
 def load_datasets(ids: list[str]) -> list[dict[str, Any]]:
-    """The indexed ``package_show`` dicts of ``ids``, in that order."""
+    """The ``package_show`` dicts of ``ids``, in that order."""
     if not ids:
         return []
-    rows = model.Session.execute(
-        sa.text("SELECT id, validated_data_dict FROM opengovpe_search_doc "
-                "WHERE site_id = :site AND id = ANY(:ids)"),
-        {"site": _site_id(), "ids": ids})
-    by_id = {row.id: json.loads(row.validated_data_dict) for row in rows}
+    by_id = records.read(ids)
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        log.warning("%s published datasets have no current catalogue record (first: %s); "
+                    "run `ckan opengovpe catalog-records`", len(missing), missing[0])
+        for package_id in missing:
+            try:
+                by_id[package_id] = records.build(package_id)
+            except tk.ObjectNotFound:
+                continue
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -250,18 +262,30 @@ def iter_batches(batch_size: int, since: datetime.datetime | None = None
 
 def catalog_modified() -> datetime.datetime | None:
     """When a published dataset last changed."""
-    sql = f"SELECT max(d.metadata_modified) FROM opengovpe_search_doc d WHERE {_PUBLISHED}"
-    return model.Session.execute(sa.text(sql), {"site": _site_id()}).scalar()
+    sql = f"SELECT max(d.metadata_modified) FROM package d WHERE {_PUBLISHED}"
+    return _aware(model.Session.execute(sa.text(sql)).scalar())
+
+
+def generation() -> str:
+    """Changes whenever the published catalogue may have: a dataset's record written (on
+    every change CKAN indexes), or a dataset published, unpublished, deleted or purged (the
+    count). Both read through an index."""
+    row = model.Session.execute(sa.text(
+        f"SELECT (SELECT max(written) FROM opengovpe_catalog_record), "
+        f"(SELECT count(*) FROM package d WHERE {_PUBLISHED})")).one()
+    return f"{row[0].isoformat() if row[0] else '-'}.{row[1]}"
 
 
 def find_published(id_or_name: str) -> dict[str, Any] | None:
     """The dataset dict of a published dataset by id or name, else None."""
     row = model.Session.execute(
-        sa.text(f"SELECT d.validated_data_dict FROM opengovpe_search_doc d "
+        sa.text(f"SELECT d.id FROM package d "
                 f"WHERE {_PUBLISHED} AND (d.id = :ref OR d.name = :ref) LIMIT 1"),
-        {"site": _site_id(), "ref": id_or_name}).first()
+        {"ref": id_or_name}).first()
     if row is None:
         return None
-    dataset = json.loads(row.validated_data_dict)
-    Organizations().attach([dataset])
-    return dataset
+    datasets = load_datasets([row.id])
+    if not datasets:
+        return None
+    Organizations().attach(datasets)
+    return datasets[0]

@@ -1,9 +1,9 @@
 """``/data.json``: the catalogue in Project Open Data v1.1, the format DKAN harvests.
 
-The document is built from the indexed dataset dicts in batches and kept in Redis under the
-search index's generation (bumped by every index write), so any dataset change invalidates it;
-``ckanext.opengovpe.dcat.datajson_cache_ttl`` bounds its life for changes the index does not see
-(an entity's name or e-mail).
+The document is built from the catalogue's dataset dicts in batches and kept in Redis under the
+catalogue's generation (:func:`.catalog.generation`, moved by every dataset change), so any
+dataset change invalidates it; ``ckanext.opengovpe.dcat.datajson_cache_ttl`` bounds its life
+for changes no dataset records (an entity's name or e-mail).
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from ckan.lib.redis import connect_to_redis
 from redis.exceptions import RedisError
 
 from .. import vocab
-from ..search import cache as search_cache
 from . import catalog
 from . import vocabulary as v
 
@@ -154,10 +153,10 @@ def iter_document(lang: str) -> Iterator[str]:
 
 
 def document(lang: str) -> bytes:
-    """The data.json document, from the cache when the index has not changed since."""
+    """The data.json document, from the cache when no dataset has changed since."""
     site_id = tk.config.get("ckan.site_id")
     ttl = int(tk.config.get("ckanext.opengovpe.dcat.datajson_cache_ttl"))
-    key = f"{site_id}:opengovpe_dcat:datajson:{lang}:{search_cache.current_generation(site_id)}"
+    key = f"{site_id}:opengovpe_dcat:datajson:{lang}:{catalog.generation()}"
     try:
         redis = connect_to_redis()
         cached = redis.get(key) if ttl > 0 else None
@@ -167,7 +166,7 @@ def document(lang: str) -> bytes:
     if cached is not None:
         return cached
     body = "".join(iter_document(lang)).encode("utf-8")
-    if redis is not None and ttl > 0 and not search_cache.has_pending_changes():
+    if redis is not None and ttl > 0:
         try:
             redis.set(key, body, ex=ttl)
         except RedisError:
