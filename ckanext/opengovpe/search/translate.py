@@ -24,7 +24,8 @@ from .model import TEXT_SEARCH_CONFIG, search_doc_table as T
 MAX_CLAUSES = 256
 
 _WORD_CHARS = re.compile(r"^\w+$", re.UNICODE)
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?$")
+# ASCII digits only, as Solr: Python's \d and float() also take '٣'
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?$", re.ASCII)
 
 _CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
 
@@ -328,7 +329,7 @@ def _bound(node: tree.Item) -> str | None:
 
 
 def _is_date_bound(value: str) -> bool:
-    return value.startswith("NOW") or bool(re.match(r"^\d{4}-\d{2}-\d{2}", value))
+    return value.startswith("NOW") or bool(re.match(r"^\d{4}-\d{2}-\d{2}", value, re.ASCII))
 
 
 def _typed_bounds(field: str, lo: str | None, hi: str | None) -> tuple[str, Any, Any]:

@@ -28,6 +28,8 @@ def get(app: Any, **params: Any):
     "contrat\x00acion",                  # NUL cannot reach the database
     "metadata_modified:[NOW-1FORTNIGHT TO NOW]",  # unknown date unit
     "metadata_modified:[abc TO def]",    # not dates
+    "metadata_modified:[NOW-\u00b2DAY TO NOW]",   # a digit int() refuses
+    "metadata_modified:[NOW-\u0663DAY TO NOW]",   # a digit int() takes, Solr does not
     "x" * 5000,                          # over the length limit
     " OR ".join(f"tags:t{i}" for i in range(300)),  # too many clauses
 ])
@@ -95,6 +97,18 @@ def test_deep_nesting_never_fails_the_server(app):
 def test_search_page_explains_a_bad_query_in_spanish(app):
     page = app.get("/dataset/", query_string={"q": "title:(obras"}, status=400)
     assert "Error de sintaxis en la consulta" in page.body
+
+
+def test_search_page_refuses_a_date_step_with_a_non_ascii_digit(app):
+    page = app.get("/dataset/", query_string={"q": "metadata_modified:[NOW-\u00b2DAY TO NOW]"},
+                   status=400)
+    assert "Fecha no válida" in page.body
+
+
+def test_date_bound_with_any_offset_is_read_in_utc(app):
+    response = get(app, q='metadata_modified:["2019-05-01T23:00:00+16:00" TO "2019-05-02"]')
+    assert response.status_code == 200, response.body[:300]
+    assert [r["name"] for r in response.json["result"]["results"]] == ["proveedores"]
 
 
 def test_request_continues_after_a_rejected_query(app):
