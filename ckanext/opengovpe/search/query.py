@@ -13,7 +13,7 @@ from ckan.common import _, config
 from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
-from . import fields
+from . import fields, local_params
 from .cache import cached_facets
 from .model import search_doc_table as T
 from .translate import Translator, parse_query, rank_expression
@@ -165,9 +165,6 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             raise SearchQueryError(
                 _("Query is too long ({length} characters, at most {max_length})")
                 .format(length=len(text), max_length=max_length))
-        if text.lstrip().startswith("{!") or "_query_:" in text or "_val_:" in text:
-            raise SearchQueryError(
-                _("Local parameters and magic fields are not supported"))
         try:
             return translator.translate(parse_query(text))
         except RecursionError as exc:
@@ -179,12 +176,15 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         q = query.get("q")
         if isinstance(q, list):
             q = " ".join(str(p) for p in q)
+        if q:
+            q = local_params.rewrite("q", q)
         if q and q.strip() not in ('""', "''", "*:*", "*"):
             conditions.append(self._condition(q, translator))
 
         fq = query.get("fq")
         fq_texts = [str(f) for f in fq] if isinstance(fq, list) else _as_list(fq)
         fq_texts.extend(str(f) for f in query.get("fq_list", []) or [])
+        fq_texts = [local_params.rewrite("fq", text) for text in fq_texts]
         # filters never count towards the score
         filter_translator = Translator()
         conditions.extend(self._condition(text, filter_translator)
@@ -211,6 +211,13 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         if unknown:
             raise SearchQueryError(_("Invalid search parameters: {names}").format(
                 names=", ".join(sorted(unknown))))
+        # in CKAN's order, and with fq_list checked as part of fq, as CKAN does
+        for param, value in list(query.items()):
+            items = value if isinstance(value, list) else [value]
+            if param == "fq":
+                items = items + list(query.get("fq_list") or [])
+            for item in items:
+                local_params.check(param, item)
 
         translator = Translator()
         where = self._where(query, permission_labels, translator)

@@ -21,8 +21,6 @@ def get(app: Any, **params: Any):
     'title:"obras',                      # unterminated phrase
     "AND OR",                            # operators without operands
     "title:[a TO",                       # unterminated range
-    "{!func}sum(1,2)",                   # Solr local parameters
-    "_val_:\"recip(ms(NOW,metadata_modified),1,1,1)\"",  # Solr magic field
     "title:/obr.*/",                     # regular expressions
     "título:obras",                      # field names are ASCII, as in Solr's schema
     "contrat\x00acion",                  # NUL cannot reach the database
