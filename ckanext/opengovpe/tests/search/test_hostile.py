@@ -80,9 +80,13 @@ def test_like_metacharacters_are_literal(app):
 
 
 def test_huge_paging_values_are_safe(app):
-    response = get(app, start=10**9, rows=10)
+    response = get(app, start=1000, rows=10)
     assert response.status_code == 200
     assert response.json["result"]["results"] == []
+    # past ckanext.opengovpe.search.max_start
+    response = get(app, start=10**9, rows=10)
+    assert response.status_code == 400
+    assert "'start' debe ser como máximo" in response.json["error"]["message"]
     assert get(app, rows=-1).status_code in (400, 409)
 
 
