@@ -16,7 +16,7 @@ from .dcat import records
 from .federation import harvest
 from .harvesters import recovery
 from .programme import opendata, publication
-from .search import dispatch
+from .search import action as search_action, dispatch
 
 HERE = os.path.dirname(__file__)
 
@@ -26,6 +26,11 @@ class OpengovpeSearchPlugin(p.SingletonPlugin):
 
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
+    p.implements(p.IActions)
+
+    # IActions: parameters of a type no search can use are refused before CKAN reads them
+    def get_actions(self) -> dict[str, Any]:
+        return {"package_search": search_action.package_search}
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:

@@ -79,6 +79,35 @@ class InvalidToken(ValueError):
     """A page token that this portal did not issue, or no longer understands."""
 
 
+# real time zones lie between -12:00 and +14:00; PostgreSQL refuses offsets past 15:59
+MAX_OFFSET = datetime.timedelta(hours=14)
+# dataset names and ids are at most 100 characters (CKAN's PACKAGE_NAME_MAX_LENGTH)
+MAX_REFERENCE_LENGTH = 100
+
+
+def parse_instant(text: str) -> datetime.datetime:
+    """An ISO 8601 date or date and time as an aware UTC datetime; naive means UTC.
+
+    :raises ValueError: not a date, a time zone offset past ±14:00, or out of range
+    """
+    value = datetime.datetime.fromisoformat(text)
+    offset = value.utcoffset()
+    if offset is None:
+        return value.replace(tzinfo=UTC)
+    if abs(offset) > MAX_OFFSET:
+        raise ValueError(f"time zone offset out of range: {offset}")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("date out of range") from error
+
+
+def is_possible_reference(reference: str) -> bool:
+    """Whether ``reference`` could be a dataset's name or id at all."""
+    return (0 < len(reference) <= MAX_REFERENCE_LENGTH
+            and reference.isprintable() and not any(c.isspace() for c in reference))
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a crawl stands: its snapshot instant and the last key it has seen."""
@@ -97,13 +126,15 @@ class Cursor:
         try:
             padded = token + "=" * (-len(token) % 4)
             t0, key, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            cursor = cls(datetime.datetime.fromisoformat(t0),
-                         datetime.datetime.fromisoformat(key), str(last_id))
+            # the portal issues two aware instants and a dataset id (empty on a first page)
+            if not all(isinstance(part, str) for part in (t0, key, last_id)) \
+                    or (last_id and not is_possible_reference(last_id)) \
+                    or any(datetime.datetime.fromisoformat(part).tzinfo is None
+                           for part in (t0, key)):
+                raise InvalidToken(token)
+            return cls(parse_instant(t0), parse_instant(key), last_id)
         except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as error:
             raise InvalidToken(token) from error
-        if cursor.t0.tzinfo is None or cursor.key.tzinfo is None:
-            raise InvalidToken(token)
-        return cursor
 
 
 @dataclass

@@ -35,12 +35,12 @@ def _modified_since() -> datetime.datetime | None:
     if not value:
         return None
     try:
-        since = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        since = catalog.parse_instant(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return tk.abort(400, tk._(
             "modified_since must be an ISO 8601 date or date and time, e.g. 2024-05-31 or "
-            "2024-05-31T12:00:00Z"))
-    return since if since.tzinfo else since.replace(tzinfo=datetime.timezone.utc)
+            "2024-05-31T12:00:00Z, with a time zone offset between -14:00 and +14:00"))
+    return since
 
 
 def _page_url(fmt: str, cursor: catalog.Cursor | None) -> str:
@@ -74,6 +74,9 @@ def catalog_page(fmt: str, vary: bool = False) -> Response:
 
 
 def dataset_rdf(id: str, fmt: str, vary: bool = False) -> Response:
+    if not catalog.is_possible_reference(id):
+        # no dataset has such a name or id, and PostgreSQL cannot compare it (NUL)
+        return tk.abort(404, tk._("Dataset not found"))
     dataset = catalog.find_published(id)
     if dataset is None:
         return tk.abort(404, tk._("Dataset not found"))

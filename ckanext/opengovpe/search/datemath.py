@@ -14,6 +14,10 @@ class DateMathError(ValueError):
     pass
 
 
+# Solr reads ASCII digits only; str.isdigit() also accepts '²' or '٣', which int() may refuse
+_DIGITS = frozenset("0123456789")
+
+
 _UNITS = {
     "YEAR": "years", "YEARS": "years",
     "MONTH": "months", "MONTHS": "months",
@@ -69,11 +73,11 @@ def _tokens(math: str) -> list[tuple[str, int, str]]:
             raise DateMathError(f"unexpected {op!r} in date math")
         pos += 1
         digits_start = pos
-        while pos < len(math) and math[pos].isdigit():
+        while pos < len(math) and math[pos] in _DIGITS:
             pos += 1
         amount_text = math[digits_start:pos]
         unit_start = pos
-        while pos < len(math) and math[pos].isalpha():
+        while pos < len(math) and math[pos].isascii() and math[pos].isalpha():
             pos += 1
         unit = math[unit_start:pos].upper()
         if not unit:
@@ -102,8 +106,12 @@ def resolve(expr: str, now: datetime.datetime | None = None) -> datetime.datetim
             value = isoparse(base_text.rstrip("Z"))
         except ValueError as exc:
             raise DateMathError(f"not a date: {base_text!r}") from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.timezone.utc)
+    try:
+        # in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts
+        value = (value.replace(tzinfo=datetime.timezone.utc) if value.tzinfo is None
+                 else value.astimezone(datetime.timezone.utc))
+    except (OverflowError, ValueError) as exc:
+        raise DateMathError("date out of range") from exc
     for op, amount, unit in _tokens(math):
         if op == "/":
             value = _round(value, unit)

@@ -13,7 +13,7 @@ from ckan.common import _, config
 from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
-from . import fields
+from . import fields, local_params
 from .cache import cached_facets
 from .model import search_doc_table as T
 from .translate import Translator, parse_query, rank_expression
@@ -83,9 +83,11 @@ def _sort_expressions(name: str, rank: Optional[sa.ColumnElement[Any]]
 def _sort_clauses(sort: str, rank: Optional[sa.ColumnElement[Any]]
                   ) -> list[sa.ColumnElement[Any]]:
     clauses: list[sa.ColumnElement[Any]] = []
-    for part in (p.strip() for p in sort.split(",")):
-        if not part:
-            continue
+    parts = [p.strip() for p in sort.split(",") if p.strip()]
+    max_fields = int(config.get("ckanext.opengovpe.search.max_sort_fields"))
+    if len(parts) > max_fields:
+        raise SearchQueryError(_('"sort" has more than {count} fields').format(count=max_fields))
+    for part in parts:
         pieces = part.split()
         if len(pieces) == 1:
             pieces.append("asc")
@@ -163,9 +165,6 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             raise SearchQueryError(
                 _("Query is too long ({length} characters, at most {max_length})")
                 .format(length=len(text), max_length=max_length))
-        if text.lstrip().startswith("{!") or "_query_:" in text or "_val_:" in text:
-            raise SearchQueryError(
-                _("Local parameters and magic fields are not supported"))
         try:
             return translator.translate(parse_query(text))
         except RecursionError as exc:
@@ -177,12 +176,15 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         q = query.get("q")
         if isinstance(q, list):
             q = " ".join(str(p) for p in q)
+        if q:
+            q = local_params.rewrite("q", q)
         if q and q.strip() not in ('""', "''", "*:*", "*"):
             conditions.append(self._condition(q, translator))
 
         fq = query.get("fq")
         fq_texts = [str(f) for f in fq] if isinstance(fq, list) else _as_list(fq)
         fq_texts.extend(str(f) for f in query.get("fq_list", []) or [])
+        fq_texts = [local_params.rewrite("fq", text) for text in fq_texts]
         # filters never count towards the score
         filter_translator = Translator()
         conditions.extend(self._condition(text, filter_translator)
@@ -209,6 +211,13 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         if unknown:
             raise SearchQueryError(_("Invalid search parameters: {names}").format(
                 names=", ".join(sorted(unknown))))
+        # in CKAN's order, and with fq_list checked as part of fq, as CKAN does
+        for param, value in list(query.items()):
+            items = value if isinstance(value, list) else [value]
+            if param == "fq":
+                items = items + list(query.get("fq_list") or [])
+            for item in items:
+                local_params.check(param, item)
 
         translator = Translator()
         where = self._where(query, permission_labels, translator)
@@ -219,6 +228,11 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         rows = min(_int(query, "rows", 10, 0),
                    max(int(config.get("ckan.search.rows_max") or 1000), 1000))
         start = _int(query, "start", 0, 0)
+        max_start = int(config.get("ckanext.opengovpe.search.max_start"))
+        if start > max_start:
+            raise SearchQueryError(
+                _("'start' must be at most {max_start}; to read every dataset, follow the "
+                  "pages of /catalog.ttl").format(max_start=max_start))
         order = _sort_clauses(str(query.get("sort") or "score desc, metadata_modified desc"),
                               rank)
         fl = _field_list(query.get("fl") or "name")
@@ -308,6 +322,10 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             if not fields.is_valid_field_name(name):
                 raise SearchQueryError(
                     _("Invalid facet field: {name}").format(name=name[:50]))
+        max_fields = int(config.get("ckanext.opengovpe.search.max_facet_fields"))
+        if len(set(names)) > max_fields:
+            raise SearchQueryError(
+                _("'facet.field' has more than {count} fields").format(count=max_fields))
         limit = query.get("facet.limit")
         limit = int(config.get("search.facets.limit")) if limit in (None, "") else limit
         try:
@@ -317,6 +335,13 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             raise SearchQueryError(
                 _("'facet.limit' and 'facet.mincount' must be integers")) \
                 from exc
+        max_limit = int(config.get("ckanext.opengovpe.search.max_facet_limit"))
+        if limit > max_limit:
+            raise SearchQueryError(
+                _("'facet.limit' must be at most {max_limit}").format(max_limit=max_limit))
+        if limit < 0:
+            # Solr's "every value", within the limit
+            limit = max_limit
 
         key = self._cache_key + [names, limit, mincount]
         if "NOW" in json.dumps(key, default=str):
@@ -357,7 +382,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         facets = {}
         for name, counts in grouped.items():
             counts.sort(key=lambda c: (-c[1], c[0]))
-            facets[name] = dict(counts if limit < 0 else counts[:limit])
+            facets[name] = dict(counts[:limit])
         return facets
 
     def _count_from_terms(self, names: list[str], limit: int, mincount: int,
@@ -374,9 +399,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                        .select_from(matched).join(values, sa.true())
                        .group_by(values.c.value)
                        .having(sa.func.count() >= max(mincount, 1))
-                       .order_by(sa.func.count().desc(), values.c.value))
-            if limit >= 0:
-                counted = counted.limit(limit)
+                       .order_by(sa.func.count().desc(), values.c.value)
+                       .limit(limit))
             selects.append(counted.subquery().select())
         statement = sa.union_all(*selects) if len(selects) > 1 else selects[0]
         unique_names = list(dict.fromkeys(names))

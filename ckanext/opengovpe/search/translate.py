@@ -21,16 +21,41 @@ from . import datemath, fields
 from .document import fold
 from .model import TEXT_SEARCH_CONFIG, search_doc_table as T
 
-MAX_CLAUSES = 256
-
 _WORD_CHARS = re.compile(r"^\w+$", re.UNICODE)
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?$")
+# ASCII digits only, as Solr: Python's \d and float() also take '٣'
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?$", re.ASCII)
 
 _CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
 
 
+def nesting_depth(text: str) -> int:
+    """How deeply the parentheses of ``text`` nest, outside phrases and escapes."""
+    depth = deepest = 0
+    escaped = quoted = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def parse_query(text: str) -> tree.Item:
     """Parse Lucene syntax, turning every parser failure into a query error."""
+    max_depth = int(config.get("ckanext.opengovpe.search.max_depth"))
+    if nesting_depth(text) > max_depth:
+        # the parser recurses once per level: refuse before it runs
+        raise SearchQueryError(_("Query is nested too deeply (at most {max_depth} levels of "
+                                 "parentheses)").format(max_depth=max_depth))
     try:
         return parse(text)
     except ParseError as exc:
@@ -69,6 +94,23 @@ def _wildcard_to_like(value: str) -> str:
     return "".join(out)
 
 
+def _wildcard_to_word_regex(value: str) -> str:
+    """Lucene wildcards to a PostgreSQL regular expression matching one whole word."""
+    out = []
+    escaped = False
+    for char in value:
+        if escaped or char not in "*?\\":
+            out.append(re.escape(char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            out.append(r"\w*")
+        else:
+            out.append(r"\w")
+    return r"\m" + "".join(out) + r"\M"
+
+
 def _unescape(value: str) -> str:
     return tree.Term.WORD_ESCAPED_CHARS.sub(r"\1", value)
 
@@ -81,12 +123,16 @@ class Translator:
     """Translate one parsed query into a SQL condition.
 
     ``rank_queries`` collects the tsqueries of positive free-text clauses, for
-    scoring. ``clauses`` counts leaves, to refuse queries too large to run.
+    scoring. ``clauses`` counts leaves and ``wildcards`` the wildcards that read
+    every document's words, to refuse queries too large to run.
     """
 
     def __init__(self) -> None:
         self.rank_queries: list[sa.ColumnElement[Any]] = []
         self.clauses = 0
+        self.wildcards = 0
+        self.max_clauses = int(config.get("ckanext.opengovpe.search.max_clauses"))
+        self.max_wildcards = int(config.get("ckanext.opengovpe.search.max_wildcards"))
 
     # entry point -----------------------------------------------------------
     def translate(self, node: tree.Item) -> sa.ColumnElement[bool]:
@@ -105,6 +151,7 @@ class Translator:
                       ) -> sa.ColumnElement[bool]:
         if node.name == "*":
             if isinstance(node.expr, tree.Word) and node.expr.value == "*":
+                self._count()
                 return sa.true()
             raise SearchQueryError(_("'*' can only be used as '*:*'"))
         if not fields.is_valid_field_name(node.name):
@@ -174,9 +221,16 @@ class Translator:
 
     def _count(self) -> None:
         self.clauses += 1
-        if self.clauses > MAX_CLAUSES:
+        if self.clauses > self.max_clauses:
             raise SearchQueryError(
-                _("Query has more than {count} clauses").format(count=MAX_CLAUSES))
+                _("Query has more than {count} clauses").format(count=self.max_clauses))
+
+    def _count_wildcard(self) -> None:
+        self.wildcards += 1
+        if self.wildcards > self.max_wildcards:
+            raise SearchQueryError(
+                _("Query has more than {count} wildcard terms other than a trailing '*'")
+                .format(count=self.max_wildcards))
 
     # leaves -----------------------------------------------------------------
     def _tsquery(self, kind: str, value: str) -> sa.ColumnElement[Any]:
@@ -258,11 +312,28 @@ class Translator:
                 weights = fields.FIELD_WEIGHT.get(field or "")
                 return self._fulltext(tsquery, negated,
                                       weights=weights.lower() if weights else None)
-            # other wildcards: match the (folded, stemmed) words of the document
-            pattern = _wildcard_to_like(fold(value))
-            lexemes = sa.func.unnest(sa.func.tsvector_to_array(T.c.tsv)).table_valued("lexeme")
-            return sa.exists(sa.select(sa.literal(1)).select_from(lexemes).where(
-                lexemes.c.lexeme.like(pattern, escape="\\")))
+            # other wildcards read every document's words, as Solr reads every indexed term
+            self._count_wildcard()
+            folded = fold(value)
+            if field in fields.NGRAM_FIELDS:
+                column = T.c.title_sort if fields.NGRAM_FIELDS[field] == "title" else T.c.name
+                return column.like("%" + _wildcard_to_like(folded) + "%", escape="\\")
+            word = _wildcard_to_word_regex(folded)
+            # the folded words of the title, as written
+            in_title = T.c.title_sort.op("~")(word)
+            if field == "title":
+                return in_title
+            if field is not None and field != "text":
+                # the folded words of that field's text
+                text = sa.func.lower(sa.func.unaccent(T.c.stored[field].astext))
+                return text.op("~")(word)
+            # the indexed (folded, stemmed) words of the whole document
+            lexemes = (sa.func.unnest(sa.func.tsvector_to_array(T.c.tsv))
+                       .table_valued("lexeme").render_derived(name="lexemes"))
+            in_lexemes = sa.exists(sa.select(sa.literal(1)).select_from(lexemes).where(
+                lexemes.c.lexeme.like(_wildcard_to_like(folded), escape="\\")))
+            return sa.or_(in_title, in_lexemes)
+        self._count_wildcard()
         pattern = _wildcard_to_like(value)
         if field in fields.COLUMN_FIELDS:
             return T.c[field].like(pattern, escape="\\")
@@ -328,7 +399,7 @@ def _bound(node: tree.Item) -> str | None:
 
 
 def _is_date_bound(value: str) -> bool:
-    return value.startswith("NOW") or bool(re.match(r"^\d{4}-\d{2}-\d{2}", value))
+    return value.startswith("NOW") or bool(re.match(r"^\d{4}-\d{2}-\d{2}", value, re.ASCII))
 
 
 def _typed_bounds(field: str, lo: str | None, hi: str | None) -> tuple[str, Any, Any]:

@@ -21,13 +21,13 @@ def get(app: Any, **params: Any):
     'title:"obras',                      # unterminated phrase
     "AND OR",                            # operators without operands
     "title:[a TO",                       # unterminated range
-    "{!func}sum(1,2)",                   # Solr local parameters
-    "_val_:\"recip(ms(NOW,metadata_modified),1,1,1)\"",  # Solr magic field
     "title:/obr.*/",                     # regular expressions
     "título:obras",                      # field names are ASCII, as in Solr's schema
     "contrat\x00acion",                  # NUL cannot reach the database
     "metadata_modified:[NOW-1FORTNIGHT TO NOW]",  # unknown date unit
     "metadata_modified:[abc TO def]",    # not dates
+    "metadata_modified:[NOW-\u00b2DAY TO NOW]",   # a digit int() refuses
+    "metadata_modified:[NOW-\u0663DAY TO NOW]",   # a digit int() takes, Solr does not
     "x" * 5000,                          # over the length limit
     " OR ".join(f"tags:t{i}" for i in range(300)),  # too many clauses
 ])
@@ -80,9 +80,13 @@ def test_like_metacharacters_are_literal(app):
 
 
 def test_huge_paging_values_are_safe(app):
-    response = get(app, start=10**9, rows=10)
+    response = get(app, start=1000, rows=10)
     assert response.status_code == 200
     assert response.json["result"]["results"] == []
+    # past ckanext.opengovpe.search.max_start
+    response = get(app, start=10**9, rows=10)
+    assert response.status_code == 400
+    assert "'start' debe ser como máximo" in response.json["error"]["message"]
     assert get(app, rows=-1).status_code in (400, 409)
 
 
@@ -95,6 +99,18 @@ def test_deep_nesting_never_fails_the_server(app):
 def test_search_page_explains_a_bad_query_in_spanish(app):
     page = app.get("/dataset/", query_string={"q": "title:(obras"}, status=400)
     assert "Error de sintaxis en la consulta" in page.body
+
+
+def test_search_page_refuses_a_date_step_with_a_non_ascii_digit(app):
+    page = app.get("/dataset/", query_string={"q": "metadata_modified:[NOW-\u00b2DAY TO NOW]"},
+                   status=400)
+    assert "Fecha no válida" in page.body
+
+
+def test_date_bound_with_any_offset_is_read_in_utc(app):
+    response = get(app, q='metadata_modified:["2019-05-01T23:00:00+16:00" TO "2019-05-02"]')
+    assert response.status_code == 200, response.body[:300]
+    assert [r["name"] for r in response.json["result"]["results"]] == ["proveedores"]
 
 
 def test_request_continues_after_a_rejected_query(app):

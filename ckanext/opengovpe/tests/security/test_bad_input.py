@@ -187,6 +187,13 @@ API_CASES = [
          statuses=(400, 409)),
     Case("search-facet-limit-text", "package_search",
          {"facet.field": '["organization"]', "facet.limit": "todas"}, statuses=(400, 409)),
+    Case("search-rows-object", "package_search", {"rows": {"$gt": 1}}, field="rows"),
+    Case("search-fl-numbers", "package_search", {"fl": [1, 2]}, field="fl"),
+    Case("search-q-object", "package_search", {"q": {"$ne": ""}}, field="q"),
+    Case("search-date-math-superscript", "package_search",
+         {"q": "metadata_modified:[NOW-\u00b2DAY TO NOW]"}, statuses=(400,)),
+    Case("search-facet-fields-thousand", "package_search",
+         {"facet.field": [f"campo{i}" for i in range(1000)]}, statuses=(400,)),
     # publication datasets (scheming) and entities
     Case("dataset-licence-outside-vocabulary", "package_create",
          dataset(license_id="propietaria"), field="license_id"),
