@@ -48,10 +48,50 @@ def _allowed() -> tuple[set[str], list[IPNetwork]]:
     return names, networks
 
 
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+TEREDO = ipaddress.ip_network("2001::/32")
+LOW_32_BITS = 0xFFFFFFFF
+
+
+def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, by which packets to it reach IPv4 hosts.
+
+    IPv4-mapped ``::ffff:a.b.c.d`` and IPv4-compatible ``::a.b.c.d`` (RFC 4291), NAT64
+    ``64:ff9b::/96`` (RFC 6052) and its local-use ``64:ff9b:1::/48`` (RFC 8215; its prefix
+    length is the operator's choice, so both the /96 and the /48 positions count), 6to4
+    ``2002::/16`` (RFC 3056, bits 16..48) and Teredo ``2001::/32`` (RFC 4380, the client's
+    address, the last 32 bits inverted). Empty for anything else.
+    """
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    value = int(address)
+    if address.ipv4_mapped:
+        return [address.ipv4_mapped]
+    if address in IPV4_COMPATIBLE or address in NAT64_WELL_KNOWN:
+        return [ipaddress.IPv4Address(value & LOW_32_BITS)]
+    if address in NAT64_LOCAL:
+        # RFC 6052 /48: 16 bits at 48..63, then the reserved octet, then 16 bits at 72..87
+        at_48 = ((value >> 64) & 0xFFFF) << 16 | (value >> 40) & 0xFFFF
+        return [ipaddress.IPv4Address(value & LOW_32_BITS), ipaddress.IPv4Address(at_48)]
+    if address.sixtofour:
+        return [address.sixtofour]
+    if address in TEREDO and address.teredo:
+        return [address.teredo[1]]
+    return []
+
+
 def _is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    embedded = embedded_ipv4(address)
+    if embedded:
+        return all(_is_public(inner) for inner in embedded)
     return address.is_global and not address.is_multicast
+
+
+def _is_allowed(address: IPAddress, networks: list[IPNetwork]) -> bool:
+    candidates = [address, *embedded_ipv4(address)]
+    return any(candidate in net for candidate in candidates for net in networks)
 
 
 def _addresses(host: str, port: int) -> list[IPAddress]:
@@ -85,7 +125,7 @@ def check_url(url: str) -> None:
     if host in names:
         return
     for address in _addresses(host, port or (443 if parts.scheme == "https" else 80)):
-        if _is_public(address) or any(address in net for net in networks):
+        if _is_public(address) or _is_allowed(address, networks):
             continue
         raise FetchError(
             "address",

@@ -17,6 +17,7 @@ from typing import Any, Optional, cast
 
 import requests
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import plugins as lib_plugins
 from ckan.types import Action, Context, DataDict
@@ -106,6 +107,21 @@ def _schema_errors(context: Context, data_dict: DataDict, action: str) -> dict[s
     return errors
 
 
+def _is_harvest_source(data_dict: DataDict, action: str) -> bool:
+    """Whether the dataset being saved is (or becomes) a harvest source.
+
+    An update need not repeat the type: CKAN keeps the stored one, and the edit form of a
+    harvest source, ``package_patch`` and API clients leave it out.
+    """
+    if data_dict.get("type") == HARVEST_TYPE:
+        return True
+    if action != "package_update":
+        return False
+    reference = data_dict.get("id") or data_dict.get("name")
+    stored = model.Package.get(str(reference)) if reference else None
+    return stored is not None and stored.type == HARVEST_TYPE
+
+
 def _check_source(context: Context, data_dict: DataDict, action: str) -> None:
     """Refuse a harvest source whose URL is not a public http(s) address.
 
@@ -113,7 +129,7 @@ def _check_source(context: Context, data_dict: DataDict, action: str) -> None:
     name, a duplicate URL, bad configuration) come with the URL's. The message is the
     portal's sentence only; the technical detail goes to the log.
     """
-    if data_dict.get("type") != HARVEST_TYPE or not data_dict.get("url"):
+    if not data_dict.get("url") or not _is_harvest_source(data_dict, action):
         return
     problem = url_problem(str(data_dict["url"]))
     if not problem:

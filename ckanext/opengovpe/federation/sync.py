@@ -77,6 +77,12 @@ class Report:
     generated: str
     rows: list[Row] = field(default_factory=list)
     error: Optional[FederationError] = None
+    mode: str = ""
+    requests: int = 0
+
+    def mode_text(self, translate: Optional[Callable[[str], str]] = None) -> str:
+        label = remote.MODE_LABELS.get(self.mode)
+        return (translate(label) if translate else label) if label else ""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -204,12 +210,13 @@ def build(portal: str, publisher: Optional[str] = None,
             "No national portal URL is configured (ckanext.opengovpe.national_portal.url)."))
         return report
     try:
-        remotes = list(remote.datasets(portal, publisher))
+        listing = remote.read(portal, publisher)
     except FederationError as err:
         log.warning("National sync report against %s failed: %s", portal, err)
         report.error = err
         return report
-    report.rows = compare(local_datasets(organization), remotes, portal)
+    report.mode, report.requests = listing.mode, listing.requests
+    report.rows = compare(local_datasets(organization), listing.datasets, portal)
     return report
 
 
@@ -219,7 +226,8 @@ def render(report: Report, fmt: str,
     if fmt == "json":
         return json.dumps({
             "portal": report.portal, "publisher": report.publisher,
-            "generated": report.generated, "error": report.error_text(translate) or None,
+            "mode": report.mode or None, "generated": report.generated,
+            "error": report.error_text(translate) or None,
             "counts": report.counts, "datasets": [r.as_dict(translate) for r in report.rows],
         }, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
@@ -239,6 +247,7 @@ def _table(report: Report, translate: Optional[Callable[[str], str]]) -> str:
     if report.error:
         lines.append(f"{t(N_('Error'))}: {report.error_text(translate)}")
         return "\n".join(lines) + "\n"
+    lines.append(f"{t(N_('Read through'))}: {report.mode_text(translate)}")
     lines.append(", ".join(f"{t(STATUS_LABELS[s])}: {n}" for s, n in report.counts.items()))
     cells = [(t(STATUS_LABELS[r.status]), r.name or "-", r.remote_name or "-",
               r.detail(translate)) for r in report.rows]

@@ -31,6 +31,7 @@ def sync_report() -> str:
         "counts": [(s, tk._(sync.STATUS_LABELS[s]), n) for s, n in report.counts.items()]
         if report else [],
         "error": report.error_text(tk._) if report else "",
+        "mode": report.mode_text(tk._) if report else "",
         "portal": tk.config.get("ckanext.opengovpe.national_portal.url"),
         "publisher": tk.config.get("ckanext.opengovpe.national_portal.publisher"),
     })

@@ -43,6 +43,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": "file:///etc/passwd"})
         elif path == "/to-metadata":
             self._send(301, b"", {"Location": "http://169.254.169.254/latest/meta-data/"})
+        elif path.startswith("/to-ipv6/"):  # the address with "-" for ":"
+            address = path.split("/")[2].replace("-", ":")
+            self._send(302, b"", {"Location": f"http://[{address}]/latest/meta-data/"})
         elif path == "/big":
             self._send(200, b"x" * 5000)
         elif path == "/big-chunked":
@@ -188,3 +191,63 @@ def test_refused_connection_is_a_connection_error() -> None:
     with pytest.raises(net.FetchError) as err:
         net.get_bytes(f"http://127.0.0.1:{port}/")
     assert err.value.reason == "connection"
+
+
+# the cloud metadata service, 169.254.169.254, as each IPv6 form that carries an IPv4 address
+METADATA_AS_IPV6 = [
+    pytest.param("::ffff:169.254.169.254", id="ipv4-mapped"),
+    pytest.param("::169.254.169.254", id="ipv4-compatible"),
+    pytest.param("::a9fe:a9fe", id="ipv4-compatible-hex"),
+    pytest.param("64:ff9b::a9fe:a9fe", id="nat64"),
+    pytest.param("64:ff9b:1::a9fe:a9fe", id="nat64-local-96"),
+    pytest.param("64:ff9b:1:a9fe:a9:fe00::", id="nat64-local-48"),
+    pytest.param("2002:a9fe:a9fe::1", id="6to4"),
+    pytest.param("2001:0:4136:e378:8000:63bf:5601:5601", id="teredo"),
+]
+PUBLIC_AS_IPV6 = [
+    pytest.param("64:ff9b::808:808", id="nat64"),
+    pytest.param("2002:808:808::1", id="6to4"),
+    pytest.param("2001:0:4136:e378:8000:63bf:f7f7:f7f7", id="teredo"),
+]
+
+
+@pytest.mark.parametrize("address", METADATA_AS_IPV6)
+def test_ipv6_carrying_a_private_ipv4_is_refused(address: str) -> None:
+    with pytest.raises(net.FetchError) as err:
+        net.check_url(f"http://[{address}]/latest/meta-data/")
+    assert err.value.reason == "address"
+
+
+@pytest.mark.parametrize("address", PUBLIC_AS_IPV6)
+def test_ipv6_carrying_a_public_ipv4_is_accepted(address: str) -> None:
+    net.check_url(f"http://[{address}]/catalogo.ttl")
+
+
+def _resolving(monkeypatch: pytest.MonkeyPatch, name: str, address: str) -> None:
+    """Let ``name`` resolve to ``address``, as a DNS record would (other names as usual)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> object:
+        if host == name:
+            return [(socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
+                     (address, port, 0, 0))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.parametrize("address", METADATA_AS_IPV6)
+def test_host_name_resolving_to_ipv6_carrying_a_private_ipv4_is_refused(
+        monkeypatch: pytest.MonkeyPatch, address: str) -> None:
+    _resolving(monkeypatch, "catalogo.example.org", address)
+    with pytest.raises(net.FetchError) as err:
+        net.check_url("https://catalogo.example.org/catalogo.ttl")
+    assert err.value.reason == "address"
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", LOCAL)
+@pytest.mark.parametrize("address", METADATA_AS_IPV6)
+def test_redirect_to_ipv6_carrying_a_private_ipv4_is_refused(server: str, address: str) -> None:
+    with pytest.raises(net.FetchError) as err:
+        net.get_bytes(f"{server}/to-ipv6/{address.replace(':', '-')}")
+    assert err.value.reason == "address"

@@ -231,6 +231,13 @@ def test_source_allowed_when_saved_is_checked_again_when_harvested(run_test, cat
     ("ftp://example.org/catalog.ttl", "must be an http or https address"),
     ("http://10.1.2.3/catalog.ttl", "points to an address that is not public"),
     ("http://169.254.169.254/latest/meta-data/", "points to an address that is not public"),
+    # 10.1.2.3 inside IPv6: IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo
+    ("http://[::ffff:10.1.2.3]/catalog.ttl", "points to an address that is not public"),
+    ("http://[::a01:203]/catalog.ttl", "points to an address that is not public"),
+    ("http://[64:ff9b::10.1.2.3]/catalog.ttl", "points to an address that is not public"),
+    ("http://[64:ff9b:1::a01:203]/catalog.ttl", "points to an address that is not public"),
+    ("http://[2002:a01:203::1]/catalog.ttl", "points to an address that is not public"),
+    ("http://[2001::f5fe:fdfc]/catalog.ttl", "points to an address that is not public"),
 ])
 def test_source_url_is_checked_when_saved(url, message):
     org = factories.Organization()
@@ -255,6 +262,43 @@ def test_source_url_change_is_checked(ckan_config, monkeypatch):
     assert "not public" in error.value.error_dict["url"][0]
     assert helpers.call_action("harvest_source_show", id=source["id"])["url"].endswith(
         "/catalog.ttl")
+
+
+def test_source_url_is_checked_on_every_update_path():
+    """``package_update`` without the type and ``package_patch`` are checked too."""
+    org = factories.Organization()
+    context = {"user": factories.Sysadmin()["name"]}
+    source = helpers.call_action("harvest_source_create", context, name="fuente",
+                                 url="http://127.0.0.1:9/catalog.ttl", source_type="dcat_rdf",
+                                 owner_org=org["id"])
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        helpers.call_action("package_update", context, id=source["id"], name="fuente",
+                            url="http://10.1.2.3/catalog.ttl", source_type="dcat_rdf",
+                            owner_org=org["id"])
+    assert "not public" in error.value.error_dict["url"][0]
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        helpers.call_action("package_patch", context, id=source["id"],
+                            url="http://[64:ff9b::a01:203]/catalog.ttl")
+    assert "not public" in error.value.error_dict["url"][0]
+    assert helpers.call_action("harvest_source_show", id=source["id"])["url"] == (
+        "http://127.0.0.1:9/catalog.ttl")
+
+
+def test_source_edit_form_checks_the_url(app):
+    org = factories.Organization()
+    sysadmin = factories.SysadminWithToken()
+    helpers.call_action("harvest_source_create", {"user": sysadmin["name"]}, name="fuente",
+                        title="Fuente", url="http://127.0.0.1:9/catalog.ttl",
+                        source_type="dcat_rdf", owner_org=org["id"])
+    headers = {"Authorization": sysadmin["token"]}
+    form = app.get("/harvest/edit/fuente", headers=headers, status=200)
+    page = app.post("/harvest/edit/fuente", headers=headers, data={
+        "_csrf_token": csrf(form.body), "frequency": "MANUAL", "owner_org": org["id"],
+        "save": "", "name": "fuente", "title": "Fuente", "source_type": "dcat_rdf",
+        "url": "http://[2002:a01:203::1]/catalog.ttl"})
+    assert "La URL de la fuente de cosecha apunta a una dirección que no es pública." in page.body
+    assert helpers.call_action("harvest_source_show", id="fuente")["url"] == (
+        "http://127.0.0.1:9/catalog.ttl")
 
 
 def post_source_form(app, **fields: str) -> Any:

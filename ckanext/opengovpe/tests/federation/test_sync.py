@@ -91,6 +91,7 @@ def test_report_as_json_classifies_every_dataset(cli, scenario, seeded_portal):
         "presupuesto-oece": "only_there",
     }
     assert report["counts"] == {"missing": 1, "outdated": 2, "only_there": 1, "present": 2}
+    assert report["mode"] == "ckan"
     rows = {row["name"] or row["remote_name"]: row for row in report["datasets"]}
     assert rows["proveedores"]["remote_name"] == "proveedores-oece"
     assert rows["proveedores"]["remote_url"] == f"{seeded_portal.url}/dataset/proveedores-oece"
@@ -129,8 +130,9 @@ def test_report_as_csv_file_and_table(cli, scenario, seeded_portal, tmp_path):
     assert table.exit_code == 0
     lines = table.output.splitlines()
     assert lines[0] == f"National portal: {seeded_portal.url} (publisher: oece-pnda)"
-    assert lines[1] == ("Missing there: 1, Outdated there: 2, Only there: 1, Present: 2")
-    assert any(line.startswith("Missing there") and " obras " in line for line in lines[3:])
+    assert lines[1] == "Read through: CKAN API (package_search)"
+    assert lines[2] == ("Missing there: 1, Outdated there: 2, Only there: 1, Present: 2")
+    assert any(line.startswith("Missing there") and " obras " in line for line in lines[4:])
 
 
 @pytest.mark.ckan_config("ckanext.opengovpe.national_portal.publisher", "OECE-PNDA")

@@ -48,6 +48,7 @@ def test_report_in_spanish_with_counts(app, configured, sysadmin_headers):
     assert "Reporte de sincronización con el portal nacional" in form.body
     page = app.post(PAGE, headers=sysadmin_headers, data={"_csrf_token": csrf(form.body)})
     assert 'data-status="missing">Falta allá: 1<' in page.body
+    assert "Leído mediante: API de CKAN (package_search)" in page.body
     assert 'data-status="present">Presente: 1<' in page.body
     assert re.search(r'<tr data-status="missing">\s*<td>Falta allá</td>', page.body)
 
