@@ -324,12 +324,13 @@ def opengovpe_text(limit: int) -> Callable[[Any, Context], Any]:
 def opengovpe_link(value: Any, context: Context) -> Any:
     """A resource link a visitor can follow safely: http(s) or ftp, or an uploaded file's name.
 
-    ``javascript:`` and ``data:`` links would run in the visitor's browser when clicked.
+    ``javascript:``, ``data:`` and ``vbscript:`` links would run in the visitor's browser when
+    clicked; the scheme is read as a browser reads it (any case, leading blanks and control
+    characters ignored).
     """
-    if isinstance(value, str) and ":" in value.split("/", 1)[0]:
-        scheme = value.split(":", 1)[0].strip().lower()
-        if scheme not in ("http", "https", "ftp"):
-            raise tk.Invalid(tk._("Links must start with http://, https:// or ftp://"))
+    scheme = text_rules.link_scheme(value)
+    if scheme is not None and scheme not in ("http", "https", "ftp"):
+        raise tk.Invalid(tk._("Links must start with http://, https:// or ftp://"))
     return value
 
 
