@@ -32,6 +32,17 @@ def printable(value: str) -> str:
     return CONTROL_CHARACTERS.sub("", value)
 
 
+def printable_data(value: Any) -> Any:
+    """``value`` (text, or lists and objects of it, keys too) with :func:`printable` text."""
+    if isinstance(value, str):
+        return printable(value) if CONTROL_CHARACTERS.search(value) else value
+    if isinstance(value, dict):
+        return {printable_data(k): printable_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable_data(v) for v in value]
+    return value
+
+
 def link_scheme(url: Any) -> str | None:
     """The scheme of ``url`` as a browser reads it (lowercase, leading blanks and control
     characters ignored, tabs and line breaks removed); None when it has none."""

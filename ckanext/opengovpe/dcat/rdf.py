@@ -8,6 +8,7 @@ from ckanext.dcat.utils import catalog_uri, dataset_uri
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from .. import text
 from . import catalog
 from .profiles import DcatApPeProfile
 from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, HYDRA, LOCN, ORG, PE, VCARD
@@ -108,6 +109,9 @@ class CatalogWriter:
     ckanext-dcat's ``RDFSerializer`` makes a profile object per dataset (each looking up the
     scheming schema again) and writes into an rdflib graph; the catalogue's own endpoints write
     with one profile into a :class:`TripleBuffer`.
+
+    Text goes out without the control characters XML cannot carry (stored before they were
+    refused), so every format stays well-formed.
     """
 
     def __init__(self) -> None:
@@ -118,10 +122,10 @@ class CatalogWriter:
         self.catalog_ref = catalog_ref()
 
     def add_catalog(self, catalog_dict: dict[str, Any]) -> None:
-        self.profile.graph_from_catalog(catalog_dict, self.catalog_ref)
+        self.profile.graph_from_catalog(text.printable_data(catalog_dict), self.catalog_ref)
 
     def add_datasets(self, datasets: Iterable[dict[str, Any]]) -> None:
-        for dataset in datasets:
+        for dataset in map(text.printable_data, datasets):
             dataset_ref = URIRef(dataset_uri(dataset))
             self.profile.graph_from_dataset(dataset, dataset_ref)
             self.g.add((self.catalog_ref, DCAT.dataset, dataset_ref))
@@ -149,6 +153,7 @@ def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> TripleBuffer:
 
 
 def dataset_graph(dataset: dict[str, Any]) -> Graph:
+    dataset = text.printable_data(dataset)
     g = Graph()
     bind_namespaces(g)
     profile = DcatApPeProfile(g)
