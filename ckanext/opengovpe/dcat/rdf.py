@@ -42,7 +42,9 @@ class TripleBuffer:
 
     Adding a triple to rdflib's memory store costs tens of microseconds (indexes, events); a
     catalogue page adds thousands, then only serialises them. The buffer keeps them in order,
-    writes N-Triples itself and becomes a real graph for the other formats.
+    writes N-Triples itself and becomes a real graph for the other formats. It leaves out of
+    each term the control characters XML cannot carry (text stored before they were refused),
+    so every format stays well-formed.
     """
 
     def __init__(self) -> None:
@@ -50,7 +52,8 @@ class TripleBuffer:
         self._namespaces: dict[str, Any] = {}
 
     def add(self, triple: tuple[Any, Any, Any]) -> "TripleBuffer":
-        self._triples[triple] = None
+        subject, predicate, node = triple
+        self._triples[(_printable_node(subject), predicate, _printable_node(node))] = None
         return self
 
     def remove(self, pattern: tuple[Any, Any, Any]) -> "TripleBuffer":
@@ -87,6 +90,20 @@ class TripleBuffer:
         return "".join(f"{s.n3()} {p.n3()} {_nt_object(o)} .\n" for s, p, o in self._triples)
 
 
+def _printable_node(node: Any) -> Any:
+    """``node`` without the control characters XML cannot carry (text stored before they were
+    refused); a literal keeps its language and datatype."""
+    # isprintable() is the quick answer for most terms (it is False for line breaks too)
+    if (not isinstance(node, str) or node.isprintable()
+            or not text.CONTROL_CHARACTERS.search(node)):
+        return node
+    if isinstance(node, Literal):
+        return Literal(text.printable(str(node)), lang=node.language, datatype=node.datatype)
+    if isinstance(node, URIRef):
+        return URIRef(text.printable(str(node)))
+    return node
+
+
 def _matches(triple: tuple[Any, Any, Any], pattern: tuple[Any, Any, Any]) -> bool:
     return all(want is None or want == got for want, got in zip(pattern, triple))
 
@@ -109,9 +126,6 @@ class CatalogWriter:
     ckanext-dcat's ``RDFSerializer`` makes a profile object per dataset (each looking up the
     scheming schema again) and writes into an rdflib graph; the catalogue's own endpoints write
     with one profile into a :class:`TripleBuffer`.
-
-    Text goes out without the control characters XML cannot carry (stored before they were
-    refused), so every format stays well-formed.
     """
 
     def __init__(self) -> None:
@@ -122,10 +136,10 @@ class CatalogWriter:
         self.catalog_ref = catalog_ref()
 
     def add_catalog(self, catalog_dict: dict[str, Any]) -> None:
-        self.profile.graph_from_catalog(text.printable_data(catalog_dict), self.catalog_ref)
+        self.profile.graph_from_catalog(catalog_dict, self.catalog_ref)
 
     def add_datasets(self, datasets: Iterable[dict[str, Any]]) -> None:
-        for dataset in map(text.printable_data, datasets):
+        for dataset in datasets:
             dataset_ref = URIRef(dataset_uri(dataset))
             self.profile.graph_from_dataset(dataset, dataset_ref)
             self.g.add((self.catalog_ref, DCAT.dataset, dataset_ref))
@@ -153,6 +167,7 @@ def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> TripleBuffer:
 
 
 def dataset_graph(dataset: dict[str, Any]) -> Graph:
+    """One dataset's graph, written from its text without control characters."""
     dataset = text.printable_data(dataset)
     g = Graph()
     bind_namespaces(g)
