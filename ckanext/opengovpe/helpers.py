@@ -9,7 +9,7 @@ from babel import support
 
 import ckan.plugins.toolkit as tk
 
-from . import vocab
+from . import text, vocab
 
 I18N_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
 I18N_DOMAIN = "ckanext-opengovpe"
@@ -18,7 +18,7 @@ HARVEST_I18N_DOMAIN = "ckanext-opengovpe-harvest"
 
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
-           "opengovpe_organization_card"]
+           "opengovpe_organization_card", "opengovpe_safe_link"]
 
 
 def site_gettext(message: str) -> str:
@@ -47,6 +47,16 @@ MILESTONE_LABELS = {
     "plan_approved": N_("Opening plan approved"),
     "datasets_published": N_("Datasets published"),
 }
+
+
+def opengovpe_safe_link(url: Any) -> str:
+    """``url`` if a page may render it as a link (http or https), otherwise "".
+
+    Every user-supplied URL goes through it before it becomes an ``href``: a ``javascript:``
+    or ``data:`` link stored before it was refused, or typed in a form shown again with its
+    errors, is then shown as text.
+    """
+    return text.safe_link(url) or ""
 
 
 def opengovpe_vocab_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
+from . import downloads
 from .dcat import views as dcat_views
 from .federation import views as federation_views
 from .programme import export, timeline
@@ -203,4 +204,5 @@ def get_blueprints() -> list[Blueprint]:
                        (f"/{PLAN}/<id>/hitos/<milestone_id>", milestone_form)):
         bp.add_url_rule(rule, view_func=view, methods=["GET", "POST"])
     bp.add_url_rule(f"/{PLAN}/<id>/exportar.<any(csv, xlsx):fmt>", view_func=export_plan)
-    return [bp, *dcat_views.get_blueprints(), *federation_views.get_blueprints()]
+    return [bp, *dcat_views.get_blueprints(), *federation_views.get_blueprints(),
+            *downloads.get_blueprints()]

@@ -8,6 +8,7 @@ from ckanext.dcat.utils import catalog_uri, dataset_uri
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from .. import text
 from . import catalog
 from .profiles import DcatApPeProfile
 from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, HYDRA, LOCN, ORG, PE, VCARD
@@ -41,7 +42,9 @@ class TripleBuffer:
 
     Adding a triple to rdflib's memory store costs tens of microseconds (indexes, events); a
     catalogue page adds thousands, then only serialises them. The buffer keeps them in order,
-    writes N-Triples itself and becomes a real graph for the other formats.
+    writes N-Triples itself and becomes a real graph for the other formats. It leaves out of
+    each term the control characters XML cannot carry (text stored before they were refused),
+    so every format stays well-formed.
     """
 
     def __init__(self) -> None:
@@ -49,7 +52,8 @@ class TripleBuffer:
         self._namespaces: dict[str, Any] = {}
 
     def add(self, triple: tuple[Any, Any, Any]) -> "TripleBuffer":
-        self._triples[triple] = None
+        subject, predicate, node = triple
+        self._triples[(_printable_node(subject), predicate, _printable_node(node))] = None
         return self
 
     def remove(self, pattern: tuple[Any, Any, Any]) -> "TripleBuffer":
@@ -84,6 +88,20 @@ class TripleBuffer:
 
     def ntriples(self) -> str:
         return "".join(f"{s.n3()} {p.n3()} {_nt_object(o)} .\n" for s, p, o in self._triples)
+
+
+def _printable_node(node: Any) -> Any:
+    """``node`` without the control characters XML cannot carry (text stored before they were
+    refused); a literal keeps its language and datatype."""
+    # isprintable() is the quick answer for most terms (it is False for line breaks too)
+    if (not isinstance(node, str) or node.isprintable()
+            or not text.CONTROL_CHARACTERS.search(node)):
+        return node
+    if isinstance(node, Literal):
+        return Literal(text.printable(str(node)), lang=node.language, datatype=node.datatype)
+    if isinstance(node, URIRef):
+        return URIRef(text.printable(str(node)))
+    return node
 
 
 def _matches(triple: tuple[Any, Any, Any], pattern: tuple[Any, Any, Any]) -> bool:
@@ -149,6 +167,8 @@ def page_graph(page: catalog.Page, urls: dict[str, str | None]) -> TripleBuffer:
 
 
 def dataset_graph(dataset: dict[str, Any]) -> Graph:
+    """One dataset's graph, written from its text without control characters."""
+    dataset = text.printable_data(dataset)
     g = Graph()
     bind_namespaces(g)
     profile = DcatApPeProfile(g)

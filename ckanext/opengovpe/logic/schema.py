@@ -9,6 +9,7 @@ from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context, Schema
 
 from .. import vocab
+from .validators import control_character_message
 
 MAX_TEXT = 10_000
 MAX_SHORT = 500
@@ -62,10 +63,14 @@ def _as_list(value: Any, context: Context) -> list[str]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
+        _plain_text(value, context)
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, (list, tuple)):
         if len(value) > 100:
             raise tk.Invalid(tk._("Too many values"))
+        message = control_character_message(list(value))
+        if message:
+            raise tk.Invalid(message)
         return [str(v).strip()[:MAX_SHORT] for v in value if str(v).strip()]
     raise tk.Invalid(tk._("Must be a list"))
 
@@ -104,11 +109,13 @@ def _reference() -> list[Any]:
 
 
 def _plain_text(value: Any, context: Context) -> Any:
-    """Text, not a list or an object turned into text; no NUL, which PostgreSQL refuses."""
+    """Text, not a list or an object turned into text; no control characters (PostgreSQL
+    refuses NUL, XML cannot carry the others)."""
     if isinstance(value, (list, dict)):
         raise tk.Invalid(tk._("Must be text"))
-    if isinstance(value, str) and "\x00" in value:
-        raise tk.Invalid(tk._("Must not contain NUL characters"))
+    message = control_character_message(value)
+    if message:
+        raise tk.Invalid(message)
     return value
 
 
@@ -133,12 +140,12 @@ def _optional(*validators: Any) -> list[Any]:
 
 
 def _email() -> list[Any]:
-    return _optional(tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
+    return _optional(_plain_text, tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
                      tk.get_validator("email_validator"))
 
 
 def _url() -> list[Any]:
-    return _optional(tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
+    return _optional(_plain_text, tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
                      _length(2000), tk.get_validator("url_validator"))
 
 

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.scheming.validation import scheming_validator
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
+from .. import text as text_rules
 from .. import vocab
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "opengovpe_dataset_name",
     "opengovpe_text",
     "opengovpe_link",
+    "opengovpe_no_control_characters",
 ]
 
 FieldValidator = Callable[[FlattenKey, FlattenDataDict, FlattenErrorDict, Context], None]
@@ -298,10 +300,12 @@ def opengovpe_after_installation(key: FlattenKey, data: FlattenDataDict,
 
 
 def opengovpe_text(limit: int) -> Callable[[Any, Context], Any]:
-    """Text of at most ``limit`` characters: not a list or object, no NUL.
+    """Text of at most ``limit`` characters: not a list or object.
 
     In a scheming field: ``validators: not_empty opengovpe_text(500) unicode_safe``.
     Without a limit a title of a megabyte was accepted and broke the page and the index.
+    Control characters (NUL included) are refused for every field of the record by
+    :func:`opengovpe_no_control_characters`.
     """
     maximum = int(limit)
 
@@ -309,8 +313,6 @@ def opengovpe_text(limit: int) -> Callable[[Any, Context], Any]:
         if isinstance(value, (list, dict)):
             raise tk.Invalid(tk._("Must be text"))
         if isinstance(value, str):
-            if "\x00" in value:
-                raise tk.Invalid(tk._("Must not contain NUL characters"))
             if len(value) > maximum:
                 raise tk.Invalid(
                     tk._("Must be at most {limit} characters").format(limit=maximum))
@@ -322,10 +324,58 @@ def opengovpe_text(limit: int) -> Callable[[Any, Context], Any]:
 def opengovpe_link(value: Any, context: Context) -> Any:
     """A resource link a visitor can follow safely: http(s) or ftp, or an uploaded file's name.
 
-    ``javascript:`` and ``data:`` links would run in the visitor's browser when clicked.
+    ``javascript:``, ``data:`` and ``vbscript:`` links would run in the visitor's browser when
+    clicked; the scheme is read as a browser reads it (any case, leading blanks and control
+    characters ignored).
     """
-    if isinstance(value, str) and ":" in value.split("/", 1)[0]:
-        scheme = value.split(":", 1)[0].strip().lower()
-        if scheme not in ("http", "https", "ftp"):
-            raise tk.Invalid(tk._("Links must start with http://, https:// or ftp://"))
+    scheme = text_rules.link_scheme(value)
+    if scheme is not None and scheme not in ("http", "https", "ftp"):
+        raise tk.Invalid(tk._("Links must start with http://, https:// or ftp://"))
     return value
+
+
+def control_character_message(value: Any) -> str | None:
+    """The error for text (or a list or object holding text) with a refused character."""
+    found = _first_control_character(value)
+    if found is None:
+        return None
+    return tk._("Contains a control character ({character}), which is not allowed: "
+                "remove it").format(character=found)
+
+
+def _first_control_character(value: Any) -> str | None:
+    if isinstance(value, str):
+        return text_rules.control_character(value)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple)):
+        for entry in value:
+            found = _first_control_character(entry)
+            if found:
+                return found
+    return None
+
+
+def opengovpe_no_control_characters(key: FlattenKey, data: FlattenDataDict,
+                                    errors: FlattenErrorDict, context: Context) -> None:
+    """Whole-record check (scheming ``before_validators``): no field holds a control character.
+
+    It sees every field as sent, before any conversion: the schema's own fields, repeating
+    subfields (``('contact', 0, 'name')``), resources, tags, extras and unknown keys alike,
+    and puts the error on the field that holds the character, in the shape of that field's
+    other errors.
+    """
+    for field, value in list(data.items()):
+        if field == key:
+            continue
+        if field[-1] in ("__extras", "__junk") and isinstance(value, dict):
+            # keys the schema does not know, gathered by navl: report them under their name
+            for name, extra in value.items():
+                message = control_character_message(extra)
+                if message:
+                    where = name if isinstance(name, tuple) else field[:-1] + (name,)
+                    errors.setdefault(where, []).append(message)
+            continue
+        message = control_character_message(value)
+        if message:
+            errors.setdefault(field, []).append(message)

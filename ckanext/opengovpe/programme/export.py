@@ -1,7 +1,8 @@
 """A plan as CSV and XLSX: one row per inventory item, then one per milestone.
 
 Cells that a spreadsheet would run as a formula (starting with = + - @, tab or
-carriage return) are prefixed with an apostrophe.
+carriage return) are prefixed with an apostrophe. Control characters stored before they were
+refused are left out: an XLSX file cannot hold them (openpyxl refuses to write them).
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import io
 from typing import Any, Iterable
 
 from openpyxl import Workbook
+
+from ..text import printable
 
 ITEM_COLUMNS = [
     ("position", "orden"), ("title", "conjunto_de_datos"), ("description", "descripcion"),
@@ -32,7 +35,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """A value ready for a spreadsheet cell: lists joined, formulas neutralised."""
+    """A value ready for a spreadsheet cell: lists joined, control characters left out,
+    formulas neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -41,7 +45,7 @@ def safe_cell(value: Any) -> Any:
         value = "; ".join(str(v) for v in value)
     if isinstance(value, (int, float)):
         return value
-    text = str(value)
+    text = printable(str(value))
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
