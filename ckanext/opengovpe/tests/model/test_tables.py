@@ -4,10 +4,11 @@ from __future__ import annotations
 import pytest
 
 from ckanext.opengovpe.model import plan_item_table
+from ckanext.opengovpe.model import sync_report  # noqa: F401 (its table joins the metadata)
 from ckanext.opengovpe.tests.helpers import schema_differences
 
 OWN = {"opengovpe_plan_item", "opengovpe_milestone", "opengovpe_evidence",
-       "opengovpe_demand", "opengovpe_notification"}
+       "opengovpe_demand", "opengovpe_notification", "opengovpe_sync_report"}
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
