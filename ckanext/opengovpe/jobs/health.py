@@ -7,6 +7,7 @@ from typing import Any, Optional
 import rq
 
 import ckan.plugins as p
+from ckan import model
 import ckan.plugins.toolkit as tk
 from ckan.lib import jobs as ckan_jobs
 from ckan.lib.redis import connect_to_redis
@@ -63,7 +64,9 @@ def harvest_sources() -> list[dict[str, Any]]:
         status = tk.get_action("harvest_source_show_status")(context, {"id": source["id"]})
         last = status.get("last_job") or {}
         stats = last.get("stats") or {}
-        found.append({"id": source["id"], "name": source["name"], "title": source["title"],
+        dataset = model.Package.get(source["id"])  # a source is a dataset of type harvest
+        found.append({"id": source["id"], "name": dataset.name if dataset else source["id"],
+                      "title": source["title"],
                       "frequency": source.get("frequency"),
                       "last_job_status": last.get("status"),
                       "last_job_finished": last.get("finished"),

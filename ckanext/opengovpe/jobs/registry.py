@@ -39,6 +39,7 @@ class Job:
 
 JOBS = (
     Job("harvest_run", N_("Harvest scheduler (sources due by their frequency)"), "harvest"),
+    Job("harvest_clean_log", N_("Harvest log pruning"), "harvest"),
     Job("notify_overdue", N_("Overdue milestone reminders"), None),
     Job("tracking_update", N_("Usage figures update"), "tracking"),
     Job("national_sync_report", N_("National portal sync report"), None),
@@ -92,6 +93,12 @@ def _harvest_run() -> None:
     tk.get_action("harvest_jobs_run")(_site_context(), {})
 
 
+def _harvest_clean_log() -> None:
+    from ckanext.harvest.utils import clean_harvest_log
+
+    clean_harvest_log()
+
+
 def _notify_overdue() -> None:
     from ..programme import notify
 
@@ -101,9 +108,20 @@ def _notify_overdue() -> None:
 
 
 def _tracking_update() -> None:
+    """CKAN's ``ckan tracking update``; the first time, from the first recorded visit
+    rather than from CKAN's 2011-01-01, one day at a time."""
+    import sqlalchemy as sa
     from ckanext.tracking.cli.tracking import update_all
+    from ckanext.tracking.model import TrackingRaw, TrackingSummary
 
-    update_all()
+    from ckan.model import meta
+
+    start = None
+    if meta.Session.query(TrackingSummary).first() is None:
+        first = meta.Session.execute(
+            sa.select(sa.func.min(TrackingRaw.access_timestamp))).scalar()
+        start = (first or datetime.datetime.now()).date().isoformat()
+    update_all(start)
 
 
 def _national_sync_report() -> None:
@@ -114,6 +132,7 @@ def _national_sync_report() -> None:
 
 _TASKS: dict[str, Callable[[], None]] = {
     "harvest_run": _harvest_run,
+    "harvest_clean_log": _harvest_clean_log,
     "notify_overdue": _notify_overdue,
     "tracking_update": _tracking_update,
     "national_sync_report": _national_sync_report,

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from ckanext.opengovpe.model import plan_item_table
-from ckanext.opengovpe.model import sync_report  # noqa: F401 (its table joins the metadata)
 from ckanext.opengovpe.tests.helpers import schema_differences
 
 OWN = {"opengovpe_plan_item", "opengovpe_milestone", "opengovpe_evidence",
