@@ -104,7 +104,8 @@ def _notify_overdue() -> None:
 
     result = notify.send(int(tk.config.get("ckanext.opengovpe.jobs.notify_overdue.days")))
     if result["failed"]:
-        raise RuntimeError(f"{result['failed']} of {result['emails']} reminder e-mails failed")
+        raise RuntimeError(f"{result['failed']} reminder e-mails could not be sent "
+                           f"({result['emails']} sent)")
 
 
 def _tracking_update() -> None:
