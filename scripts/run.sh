@@ -1,19 +1,56 @@
 #!/usr/bin/env bash
-# The portal with demo content on the embedded defaults (PostgreSQL search, no Solr),
-# served at http://127.0.0.1:5000. Safe to run again: it only does what is missing.
+# The whole portal with demo content on the embedded defaults (PostgreSQL search, no Solr),
+# served at http://127.0.0.1:5000: the web server (gunicorn, several workers), the harvest
+# gather and fetch consumers, the jobs worker and the scheduler of the recurring jobs, kept
+# running by supervisord (one that dies is restarted); Ctrl-C stops them all.
+# Safe to run again: it only does what is missing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB_NAME="${OPENGOVPE_DB_NAME:-ckan_opengovpe}"
 INI="${OPENGOVPE_INI:-$ROOT/ckan.ini}"
 HOST="${OPENGOVPE_HOST:-127.0.0.1}"
 PORT="${OPENGOVPE_PORT:-5000}"
+WEB_WORKERS="${OPENGOVPE_WEB_WORKERS:-3}"
+SUPERVISOR_CONF="$VAR/supervisord.conf"
+
+if [ -f "$VAR/supervisord.pid" ] && kill -0 "$(cat "$VAR/supervisord.pid")" 2>/dev/null; then
+  echo "The portal is already running (supervisord $(cat "$VAR/supervisord.pid")); Ctrl-C there stops it." >&2
+  exit 1
+fi
+
+# one supervised program: restarted when it dies, stopped with its children on Ctrl-C
+program() {
+  local name="$1" log="$2"
+  shift 2
+  printf '\n[program:%s]\ncommand = %s\n' "$name" "$*"
+  printf 'stdout_logfile = %s\nredirect_stderr = true\n' "$log"
+  # the terminal cannot be rotated
+  if [ "$log" = /dev/stdout ]; then printf 'stdout_logfile_maxbytes = 0\n'; fi
+  printf 'autorestart = true\nstartsecs = 5\nstopasgroup = true\nkillasgroup = true\n'
+  printf 'stopwaitsecs = 20\n'
+}
+
+write_supervisor_conf() {
+  local ckan="$VENV/bin/ckan -c $INI"
+  {
+    printf '; written by scripts/run.sh on every run\n[supervisord]\n'
+    printf 'pidfile = %s\nlogfile = %s\nchildlogdir = %s\nenvironment = CKAN_INI="%s"\n' \
+      "$VAR/supervisord.pid" "$VAR/log/supervisord.log" "$VAR/log" "$INI"
+    program web /dev/stdout "$VENV/bin/gunicorn" --workers "$WEB_WORKERS" \
+      --bind "$HOST:$PORT" --timeout 60 "'ckanext.opengovpe.wsgi:create_app()'"
+    program harvest-gather "$VAR/log/harvest-gather.log" "$ckan" opengovpe harvest-consumer gather
+    program harvest-fetch "$VAR/log/harvest-fetch.log" "$ckan" opengovpe harvest-consumer fetch
+    program jobs-worker "$VAR/log/jobs-worker.log" "$ckan" jobs worker
+    program scheduler "$VAR/log/scheduler.log" "$ckan" opengovpe scheduler
+  } > "$SUPERVISOR_CONF"
+}
 
 ensure_system_packages
 ensure_postgres
 ensure_database "$DB_NAME"
 ensure_redis
 ensure_venv
-mkdir -p "$VAR/storage"
+mkdir -p "$VAR/storage" "$VAR/log"
 
 if [ ! -f "$INI" ]; then
   say "Generating $INI"
@@ -54,6 +91,10 @@ cat <<MSG
   Portal:   http://$HOST:$PORT
   Sysadmin: $ADMIN_USER / $ADMIN_PASSWORD   (kept in $ADMIN_FILE)
   Config:   $INI
+  Running:  web server (gunicorn, $WEB_WORKERS workers), harvest gather and fetch consumers,
+            jobs worker, scheduler of the recurring jobs; logs in $VAR/log
+            Ctrl-C stops them all.
 
 MSG
-exec "$VENV/bin/ckan" -c "$INI" run --host "$HOST" --port "$PORT" --disable-reloader
+write_supervisor_conf
+exec "$VENV/bin/supervisord" --nodaemon --configuration "$SUPERVISOR_CONF"

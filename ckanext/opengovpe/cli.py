@@ -128,3 +128,18 @@ def harvest_consumer(kind: str, once: bool) -> None:
     handled = consumers.run(kind, once=once)
     if once:
         click.echo(f"{handled} {kind} messages handled")
+
+
+@opengovpe.command("scheduler")
+@click.option("--once", is_flag=True, help="Enqueue the jobs that are due and stop")
+def scheduler(once: bool) -> None:
+    """Enqueue the portal's recurring jobs at their intervals (ckanext.opengovpe.jobs.*);
+    ``ckan jobs worker`` runs them."""
+    from .jobs import scheduler as jobs_scheduler
+
+    if once:
+        enqueued = jobs_scheduler.tick()
+        click.echo(f"{len(enqueued)} jobs enqueued"
+                   + (f": {', '.join(enqueued)}" if enqueued else ""))
+        return
+    jobs_scheduler.run()

@@ -18,7 +18,8 @@ HARVEST_I18N_DOMAIN = "ckanext-opengovpe-harvest"
 
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
-           "opengovpe_organization_card", "opengovpe_safe_link"]
+           "opengovpe_organization_card", "opengovpe_safe_link", "opengovpe_usage_enabled",
+           "opengovpe_usage", "opengovpe_entity_usage"]
 
 
 def site_gettext(message: str) -> str:
@@ -102,3 +103,24 @@ def opengovpe_organization_card(org_id: str) -> dict[str, Any]:
             "include_tags": False, "include_extras": True})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return {}
+
+
+def opengovpe_usage_enabled() -> bool:
+    """Whether usage figures are collected (CKAN's ``tracking`` plugin is loaded)."""
+    from .programme import usage
+
+    return usage.enabled()
+
+
+def opengovpe_usage(dataset_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Views and downloads of each dataset, in total and over the last 30 days."""
+    from .programme import usage
+
+    return usage.for_datasets([i for i in dataset_ids if i])
+
+
+def opengovpe_entity_usage(org_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Views and downloads of each entity's published plan datasets, total and last 30 days."""
+    from .programme import usage
+
+    return usage.for_entities([i for i in org_ids if i])

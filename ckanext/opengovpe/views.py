@@ -12,6 +12,7 @@ from ckan.common import current_user
 from . import downloads
 from .dcat import views as dcat_views
 from .federation import views as federation_views
+from .jobs import views as jobs_views
 from .programme import export, timeline
 
 PLAN = "plan-apertura"
@@ -75,26 +76,7 @@ def programme(id: str) -> str:
                           published=[i for i in shown["items"] if i.get("dataset_id")]))
     return tk.render("opengovpe/programme.html", {
         "status": status, "groups": records["grupo-trabajo"], "norms": records["norma"],
-        "plans": plans, "usage": _usage([i for p in plans for i in p["published"]])})
-
-
-def _usage(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Views and downloads of published datasets, where CKAN's tracking is on."""
-    if not tk.config.get("ckan.tracking_enabled"):
-        return []
-    usage = []
-    for item in items:
-        try:
-            dataset = tk.get_action("package_show")(
-                _context(), {"id": item["dataset_id"], "include_tracking": True})
-        except (tk.ObjectNotFound, tk.NotAuthorized):
-            continue
-        summary = dataset.get("tracking_summary") or {}
-        downloads = sum((r.get("tracking_summary") or {}).get("total", 0)
-                        for r in dataset.get("resources", []))
-        usage.append({"item": item, "dataset": dataset, "views": summary.get("total", 0),
-                      "recent": summary.get("recent", 0), "downloads": downloads})
-    return usage
+        "plans": plans})
 
 
 def plan_progress(id: str) -> str:
@@ -205,4 +187,4 @@ def get_blueprints() -> list[Blueprint]:
         bp.add_url_rule(rule, view_func=view, methods=["GET", "POST"])
     bp.add_url_rule(f"/{PLAN}/<id>/exportar.<any(csv, xlsx):fmt>", view_func=export_plan)
     return [bp, *dcat_views.get_blueprints(), *federation_views.get_blueprints(),
-            *downloads.get_blueprints()]
+            *downloads.get_blueprints(), *jobs_views.get_blueprints()]

@@ -42,6 +42,7 @@ def run(kind: str, once: bool = False, stop: Optional[threading.Event] = None) -
         return handled
     log.info("Waiting for harvest %s messages on %s", kind, consumer.routing_key)
     while stop is None or not stop.is_set():
+        beat(kind)
         body = _next(consumer)
         if body is None:
             if once:
@@ -50,6 +51,14 @@ def run(kind: str, once: bool = False, stop: Optional[threading.Event] = None) -
         callback(consumer, queue.FakeMethod(body), None, body)
         handled += 1
     return handled
+
+
+def beat(kind: str) -> None:
+    """Tell the health page this consumer is alive (the mark lasts 30 s)."""
+    from ..jobs import registry
+    from ckan.lib.redis import connect_to_redis
+
+    connect_to_redis().set(registry.key("consumer", kind), registry.now().isoformat(), ex=30)
 
 
 def _next(consumer: Any) -> Any:

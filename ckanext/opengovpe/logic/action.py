@@ -585,3 +585,21 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any
     return status.scoreboard(data.get("level_of_government"), data.get("sector"),
                              data["sort"], int(data["limit"]), int(data["offset"]),
                              today=_today())
+
+
+@tk.side_effect_free
+def opengovpe_health_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The portal's recurring work, for an administrator or a monitoring system: each
+    recurring job with its last run, result and next run; the scheduler, jobs workers and
+    harvest consumers with their last sign of life; each harvest source with its last job's
+    status and error count.
+
+    :returns: ``generated``, ``jobs``, ``processes``, ``harvest_sources`` and
+        ``sync_changes`` (datasets whose national portal status changed between the last
+        two weekly sync reports)
+    :rtype: dictionary
+    """
+    from ..jobs import health
+
+    tk.check_access("opengovpe_health_show", context, data_dict)
+    return health.report()

@@ -94,3 +94,8 @@ def opengovpe_programme_status(context: Context, data_dict: DataDict) -> AuthRes
 @tk.auth_allow_anonymous_access
 def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
+
+
+def opengovpe_health_show(context: Context, data_dict: DataDict) -> AuthResult:
+    # sysadmins only (CKAN lets them through before any auth function)
+    return {"success": False, "msg": tk._("Only system administrators can see the portal's health")}

@@ -113,3 +113,6 @@ notification_table = sa.Table(
     sa.Column("recipient", sa.Text, primary_key=True),
     sa.Column("sent_on", sa.Date, primary_key=True),
 )
+
+# declared with the others when the plugin loads, before any test reflects the database
+from .sync_report import sync_report_table  # noqa: E402,F401

@@ -15,14 +15,19 @@ def test_compose_defines_the_production_services():
     compose = yaml.safe_load((DOCKER / "docker-compose.yml").read_text())
     services = compose["services"]
     for name in ("ckan", "db", "solr", "redis", "nginx", "harvester-gather",
-                 "harvester-fetch"):
+                 "harvester-fetch", "scheduler", "jobs-worker"):
         assert name in services, name
+    # the recurring work: the portal's scheduler enqueues it, CKAN's worker runs it
+    assert services["scheduler"]["command"][-2:] == ["opengovpe", "scheduler"]
+    assert services["jobs-worker"]["command"][-2:] == ["jobs", "worker"]
     for name in ("ckan", "db", "solr", "redis", "nginx"):
         assert "healthcheck" in services[name], name
     env = (DOCKER / ".env.example").read_text()
     # large portals keep Solr: the embedded backend is not enabled there
     plugins_line = next(line for line in env.splitlines() if line.startswith("CKAN__PLUGINS"))
     assert "opengovpe_search" not in plugins_line
+    # usage figures on the Solr stack too
+    assert " tracking" in plugins_line
     assert "CKAN_SOLR_URL" in env
 
 

@@ -1,0 +1,1 @@
+"""The portal's recurring work: what runs, how often, and what happened last time."""
