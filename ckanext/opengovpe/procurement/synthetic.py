@@ -57,7 +57,9 @@ def make_record(base: dict[str, Any], index: int, year: int, month: int,
     release.update(ocid=ocid, id=f"{ocid}-1", buyer=buyer)
     for party in release.get("parties") or []:
         if party.get("id") == old_buyer:
-            party.update(id=buyer["id"], name=buyer["name"])
+            party.update(id=buyer["id"], name=buyer["name"],
+                         identifier={"id": f"9{number:04d}", "scheme": "PE-CONSUCODE",
+                                     "legalName": buyer["name"]})
             party["additionalIdentifiers"] = [{"id": f"20{number:09d}", "scheme": "PE-RUC"}]
     day = f"{year}-{month:02d}-{rng.randrange(1, 28):02d}"
     tender = release.get("tender") or {}
