@@ -168,3 +168,24 @@ def test_compranet_buyer_beside_its_procuring_entity(server, make_source, run_te
     flags = json.loads(shown["red_flags"])
     assert (flags["direct_award"], flags["value_hidden"]) == (1, 1)
     assert json.loads(shown["flags_not_computable"]) == {"award_above_estimate": 1}
+
+
+def test_an_unchanged_file_is_read_again_only_when_the_configuration_changes(
+        server, make_source, run_test):
+    from .test_ocds import procurement
+
+    body = (FIXTURES / "py-dncp_record-package_1.1.json").read_bytes()
+    Files.documents["/dncp.json"] = (200, JSON, body)
+    source = make_source(f"{server}/dncp.json")
+    run_test(source["id"])
+    file_dataset = [p for p in procurement() if p["name"].startswith("ocds-")][0]
+    report = run_test(source["id"])
+    assert report["gather_errors"] == []
+    again = [p for p in procurement() if p["name"].startswith("ocds-")][0]
+    assert again["metadata_modified"] == file_dataset["metadata_modified"]
+    # the same file under another buyer identity is read again: the buyer's dataset moves
+    helpers.call_action("harvest_source_patch", id=source["id"],
+                        config=json.dumps({"buyer_identity": "name"}))
+    run_test(source["id"])
+    assert set(buyer_years()) == {
+        "contrataciones-direccion-nacional-de-contrataciones-publicas-dncp-2010"}
