@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 
@@ -106,6 +107,20 @@ def _addresses(host: str, port: int) -> list[IPAddress]:
     return found
 
 
+def local_file(url: str) -> Optional[str]:
+    """The path of a ``file://`` URL inside ``ckanext.opengovpe.ocds.local_directory``, the one
+    directory harvest sources may read from disk; None for any other URL or path."""
+    root = tk.config.get("ckanext.opengovpe.ocds.local_directory")
+    parts = urlsplit(url)
+    if not root or parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    root = os.path.realpath(root)
+    wanted = os.path.realpath(unquote(parts.path))
+    if os.path.commonpath([root, wanted]) != root or not os.path.isfile(wanted):
+        return None
+    return wanted
+
+
 def check_url(url: str) -> None:
     """Raise :class:`FetchError` unless ``url`` is http(s) on public addresses (or allowed)."""
     try:
@@ -113,6 +128,8 @@ def check_url(url: str) -> None:
         port = parts.port
     except ValueError as err:
         raise FetchError("scheme", f"Not a valid URL: {url!r}") from err
+    if parts.scheme == "file" and local_file(url):
+        return
     if parts.scheme not in ("http", "https"):
         scheme = parts.scheme or "none"
         raise FetchError("scheme", f"Only http and https URLs are allowed, not {scheme!r}")

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 KINDS = ("url", "oece_bulk", "oece_api")
 DEFAULTS: dict[str, Any] = {"kind": "url", "months": 2, "max_pages": 1000,
                             "max_delete_share": 0.2, "max_errors": 200,
-                            "max_unpacked_mb": 2048, "license_id": "cc-by"}
+                            "max_unpacked_mb": 2048, "license_id": "cc-by",
+                            "buyer_identity": "identifier"}
 PROGRESS_EVERY = 1000
 
 
@@ -79,6 +80,9 @@ def parse_config(text: Optional[str]) -> dict[str, Any]:
     share = config["max_delete_share"]
     if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
         raise ConfigError("max_delete_share", N_("must be a number from 0 to 1"))
+    if config["buyer_identity"] not in process.IDENTITY_RULES:
+        raise ConfigError("buyer_identity", N_("must be one of %(kinds)s"),
+                          kinds=", ".join(process.IDENTITY_RULES))
     if not isinstance(config["license_id"], str):
         raise ConfigError("license_id", N_("must be a licence id"))
     return config
@@ -109,6 +113,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
 
     def get_helpers(self) -> dict[str, Any]:
         return {"opengovpe_ocds_flags": opengovpe_ocds_flags,
+                "opengovpe_ocds_money": opengovpe_ocds_money,
                 "opengovpe_ocds_resource_url": opengovpe_ocds_resource_url}
 
     def info(self) -> dict[str, str]:
@@ -137,10 +142,14 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         config = parse_config(source.config)
         self.errors = 0
         self.max_errors = config["max_errors"]
+        self.config = config
+        self.source_name = source.title or source.id
+        package = model.Package.get(source.id)
+        self.source_slug = package.name if package is not None else source.id
         touched: set[str] = set()
         seen: set[str] = set()
         months: list[dict[str, Any]] = []
-        complete = True
+        complete, unchanged = True, False
         try:
             # lazily: an API page's ``links.next`` is known once the page has been read
             for spec in self._files(source.url, config, source.id):
@@ -148,12 +157,14 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                     continue
                 ok = self._read_file(spec, source.id, config, harvest_job, touched, seen)
                 complete = complete and ok
-                if ok and config["kind"] != "oece_api":
+                unchanged = unchanged or bool(spec.get("unchanged"))
+                if ok and config["kind"] != "oece_api" and not spec.get("unchanged"):
                     months.append(spec)
         except (net.FetchError, parse.InputError, ValueError) as err:
             complete = False
             self._error(_("Could not list the files: %s") % err, harvest_job)
-        if config["kind"] == "url" and complete:
+        # a file skipped as unchanged stored nothing new: nothing of it is gone either
+        if config["kind"] == "url" and complete and not unchanged:
             touched |= self._apply_deletions(source.id, seen, config, harvest_job)
         model.Session.commit()
         touched |= store.stale(source.id)
@@ -180,6 +191,17 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         elif self.errors == self.max_errors + 1:
             self._save_gather_error(_("More errors follow; only the first %s are listed")
                                     % self.max_errors, harvest_job)
+
+    def _process_error(self, err: process.ProcessError, url: str, harvest_job: Any,
+                       position: int = 0) -> None:
+        """One report line in the portal's language; the English detail goes to the log."""
+        log.warning("OCDS %s: object %s: %s", url, position, err)
+        self._error(_(err.message) % err.params, harvest_job)
+
+    def _input_error(self, err: parse.InputError, url: str, harvest_job: Any) -> None:
+        log.warning("OCDS %s: %s", url, err)
+        self._error(_("%(url)s: %(error)s") % {"url": url, "error": _(err.message) % err.params},
+                    harvest_job)
 
     def _files(self, url: str, config: dict[str, Any], source_id: str
                ) -> Iterator[dict[str, Any]]:
@@ -233,18 +255,8 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         self._next_link = None
         try:
             path = os.path.join(workdir, "download")
-            try:
-                with net.open_url(spec["url"], accept="application/json, application/zip, "
-                                  "application/gzip, */*") as fetched:
-                    kind = fetched.content_type
-                    if kind.startswith("text/html"):
-                        raise parse.InputError("the server answered an HTML page, not OCDS")
-                    with open(path, "wb") as out:
-                        for chunk in fetched.iter_bytes():
-                            out.write(chunk)
-            except (net.FetchError, parse.InputError) as err:
-                self._error(_("%(url)s: %(error)s") % {"url": spec["url"], "error": err},
-                            harvest_job)
+            fetch = self._copy_local if spec["url"].startswith("file:") else self._download
+            if not fetch(spec["url"], path, harvest_job):
                 return False
             spec["downloaded_sha256"] = _sha256_file(path)
             counts = {"records": 0, "releases": 0, "errors": 0, "stored": 0}
@@ -255,10 +267,51 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
+    def _copy_local(self, url: str, path: str, harvest_job: Any) -> bool:
+        """A ``file://`` source, read only inside ``ckanext.opengovpe.ocds.local_directory``."""
+        wanted = net.local_file(url)
+        if wanted is None:
+            log.warning("OCDS %s: not a file under ckanext.opengovpe.ocds.local_directory", url)
+            self._error(_("%(url)s is not a file in the directory the portal allows harvest "
+                          "sources to read (ckanext.opengovpe.ocds.local_directory). Use an "
+                          "http(s) URL, or ask the portal admin to allow that directory.")
+                        % {"url": url}, harvest_job)
+            return False
+        shutil.copyfile(wanted, path)
+        return True
+
+    def _download(self, url: str, path: str, harvest_job: Any) -> bool:
+        try:
+            with net.open_url(url, accept="application/json, application/zip, "
+                              "application/gzip, */*") as fetched:
+                if fetched.content_type.startswith("text/html"):
+                    raise parse.InputError(N_(
+                        "The server answered an HTML page, not OCDS; check the source URL "
+                        "or try again later."))
+                with open(path, "wb") as out:
+                    for chunk in fetched.iter_bytes():
+                        out.write(chunk)
+        except parse.InputError as err:
+            self._input_error(err, url, harvest_job)
+            return False
+        except net.FetchError as err:
+            log.warning("OCDS %s: %s", url, err)
+            self._error(_("%(url)s could not be downloaded (%(error)s). Check the source URL "
+                          "and that the server answers, then run the harvest again.")
+                        % {"url": url, "error": err}, harvest_job)
+            return False
+        return True
+
     def _parse_file(self, path: str, spec: dict[str, Any], source_id: str,
                     config: dict[str, Any], harvest_job: Any, touched: set[str],
                     seen: set[str], counts: dict[str, int], workdir: str) -> bool:
         url = spec["url"]
+        if config["kind"] == "url" and self._unchanged(path, spec, config):
+            log.info("OCDS %s: the same data as the last complete read, with the same "
+                     "configuration; not read again", url)
+            spec["unchanged"] = True
+            return True
+        spec["read_with"] = _config_digest(config)
         hasher = hashlib.sha256()
         staged = sqlite3.connect(os.path.join(workdir, "releases.sqlite"))
         staged.execute("CREATE TABLE r (ocid TEXT, body TEXT)")
@@ -286,13 +339,13 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             except parse.InputError as err:
                 complete = False
                 counts["errors"] += 1
-                self._error(f"{url}: {err}", harvest_job)
+                self._input_error(err, url, harvest_job)
             finally:
                 unpacked.close()
             self._merge_staged(staged, url, source_id, harvest_job, touched, seen, counts)
         except parse.InputError as err:
             counts["errors"] += 1
-            self._error(f"{url}: {err}", harvest_job)
+            self._input_error(err, url, harvest_job)
             return False
         finally:
             staged.close()
@@ -309,6 +362,24 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                             harvest_job)
                 return False
         return complete
+
+    def _unchanged(self, path: str, spec: dict[str, Any], config: dict[str, Any]) -> bool:
+        """Whether the file's data and the source's configuration are those of the last
+        complete read (its file dataset's checksum), so nothing can have changed."""
+        stored = publish.stored_reading(spec["name"])
+        if stored is None or stored[1] != _config_digest(config):
+            return False
+        digest = hashlib.sha256()
+        try:
+            unpacked = parse.open_unpacked(path, config["max_unpacked_mb"] * 2**20)
+            try:
+                for block in iter(lambda: unpacked.stream.read(1 << 20), b""):
+                    digest.update(block)
+            finally:
+                unpacked.close()
+        except parse.InputError:
+            return False  # read it, to report why
+        return digest.hexdigest() == stored[0]
 
     def _take_record(self, item: parse.Item, in_file: set[str], url: str, source_id: str,
                      harvest_job: Any, touched: set[str], seen: set[str],
@@ -329,7 +400,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             compiled = process.compile_record(item.data)
         except process.ProcessError as err:
             counts["errors"] += 1
-            self._error(f"{url}: object {item.position}: {err}", harvest_job)
+            self._process_error(err, url, harvest_job)
             return
         self._store(compiled, item.position, url, source_id, harvest_job, touched, seen, counts)
 
@@ -361,7 +432,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             compiled = process.compile_releases(group)
         except process.ProcessError as err:
             counts["errors"] += 1
-            self._error(f"{url}: {group[0]['ocid']}: {err}", harvest_job)
+            self._process_error(err, url, harvest_job)
             return
         self._store(compiled, 0, url, source_id, harvest_job, touched, seen, counts)
 
@@ -372,13 +443,21 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             process.check(compiled)
         except process.ProcessError as err:
             counts["errors"] += 1
-            where = f"object {position}: " if position else ""
-            self._error(f"{url}: {where}{err}", harvest_job)
+            self._process_error(err, url, harvest_job, position)
             return
         release = process.to_json(compiled)
         year = process.year_of(release)
         assert year is not None  # check() refused releases without a year
-        name = process.dataset_name(str(release["buyer"]["id"]), year)
+        buyer = process.buyer_of(release, self.config["buyer_identity"])
+        if buyer is None:
+            name = process.no_buyer_name(self.source_slug, year)
+            self._error(_("Process %(ocid)s names no buyer (buyer, a party with role buyer, "
+                          "tender.procuringEntity or a party with role procuringEntity): it is "
+                          "kept in the dataset %(dataset)s of processes without a buyer. Ask "
+                          "the publisher to name the buyer of each process.")
+                        % {"ocid": release["ocid"], "dataset": name}, harvest_job)
+        else:
+            name = process.dataset_name(buyer["key"], year)
         seen.add(release["ocid"])
         changed = store.upsert(source_id, release["ocid"], name, process.digest(release), release)
         counts["stored"] += 1
@@ -442,6 +521,10 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         return True
 
 
+def _config_digest(config: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
+
 def _sha256_file(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -466,14 +549,37 @@ class _HashingReader:
 
 
 
-def opengovpe_ocds_flags(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The red flags of a buyer-year dataset, with counts and translated explanations."""
+def _json_field(data: dict[str, Any], field: str) -> Any:
     try:
-        counts = json.loads(data.get("red_flags") or "{}")
+        return json.loads(data.get(field) or "{}")
     except ValueError:
-        counts = {}
-    return [{**flag, "count": counts.get(flag["code"], 0)}
+        return {}
+
+
+def opengovpe_ocds_flags(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The red flags of a buyer-year dataset, with counts, the number of processes each could
+    not be computed for, and translated explanations."""
+    counts = _json_field(data, "red_flags")
+    unknown = _json_field(data, "flags_not_computable")
+    return [{**flag, "count": counts.get(flag["code"], 0),
+             "not_computable": unknown.get(flag["code"], 0)}
             for flag in publish.flag_definitions()]
+
+
+def opengovpe_ocds_money(data: dict[str, Any]) -> dict[str, Any]:
+    """A buyer-year's totals per currency, formatted, its conversion to soles if any, and
+    how many processes each date field placed."""
+    def fmt(amount: Any) -> str:
+        return f"{float(amount or 0):,.2f}"
+    totals = [{"currency": currency, **{kind: fmt(sums.get(kind)) for kind in
+                                        ("estimate", "awarded", "contracted")}}
+              for currency, sums in sorted(_json_field(data, "totals_by_currency").items())]
+    converted = _json_field(data, "converted_pen")
+    if converted:
+        converted = {**converted, **{kind: fmt(converted.get(kind))
+                                     for kind in ("estimate", "awarded", "contracted")}}
+    return {"totals": totals, "converted": converted,
+            "date_sources": sorted(_json_field(data, "date_sources").items())}
 
 
 def opengovpe_ocds_resource_url(data: dict[str, Any], filename: str) -> str:

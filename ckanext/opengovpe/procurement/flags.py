@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Optional
 
 from ckanext.opengovpe.helpers import N_
 
@@ -65,31 +65,40 @@ FLAGS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _amount(value: Any) -> float:
-    if isinstance(value, dict) and isinstance(value.get("amount"), (int, float)):
-        return float(value["amount"])
-    return 0.0
+NO_CURRENCY = "XXX"  # ISO 4217's code for "no currency": an amount whose currency is not said
 
 
-def suppliers(release: dict[str, Any]) -> list[tuple[str, str, float]]:
-    """(supplier id, name, awarded amount) of each award's suppliers (amount split evenly)."""
+def money(value: Any) -> Optional[tuple[str, float]]:
+    """(ISO 4217 code, amount) of an OCDS Value; None when it has no amount."""
+    if isinstance(value, dict) and isinstance(value.get("amount"), (int, float)) \
+            and not isinstance(value.get("amount"), bool):
+        return str(value.get("currency") or NO_CURRENCY), float(value["amount"])
+    return None
+
+
+def suppliers(release: dict[str, Any]) -> list[tuple[str, str, Optional[tuple[str, float]]]]:
+    """(supplier id, name, (currency, awarded amount) or None) of each award's suppliers, the
+    amount split evenly between an award's suppliers."""
     out = []
     for award in release.get("awards") or []:
         people = award.get("suppliers") or []
+        amount = money(award.get("value"))
         for supplier in people:
-            out.append((str(supplier.get("id") or ""), str(supplier.get("name") or ""),
-                        _amount(award.get("value")) / max(len(people), 1)))
+            share = (amount[0], amount[1] / max(len(people), 1)) if amount else None
+            out.append((str(supplier.get("id") or ""), str(supplier.get("name") or ""), share))
     return out
 
 
-def _days(contract: dict[str, Any]) -> float:
-    """A contract's length in days (infinite when unknown)."""
+def _days(contract: dict[str, Any]) -> Optional[float]:
+    """A contract's length in days (None when unknown)."""
     period = contract.get("period") or {}
     days = period.get("durationInDays")
     if isinstance(days, (int, float)):
         return float(days)
     start, end = parse_date(period.get("startDate")), parse_date(period.get("endDate"))
-    return float((end - start).days) if start and end else float("inf")
+    if start and end:
+        return (end.replace(tzinfo=None) - start.replace(tzinfo=None)).total_seconds() / 86400
+    return None
 
 
 def is_consortium(supplier_id: str, name: str) -> bool:
@@ -100,46 +109,92 @@ def is_consortium(supplier_id: str, name: str) -> bool:
 
 def process_flags(release: dict[str, Any]) -> list[str]:
     """The codes of the process-level flags a compiled release raises."""
+    return assess(release)[0]
+
+
+def assess(release: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The process-level flags a compiled release raises, and those it cannot be checked
+    for ("no calculable": amounts in different currencies, a missing count or period).
+    Amounts are compared within one currency only."""
     tender = release.get("tender") or {}
     method = tender.get("procurementMethod")
     details = str(tender.get("procurementMethodDetails") or "")
-    found = []
+    found: list[str] = []
+    unknown: list[str] = []
     if method == "direct" or "directa" in details.lower():
         found.append("direct_award")
-    tenderers = tender.get("numberOfTenderers")
-    if tenderers is None and isinstance(tender.get("tenderers"), list):
-        tenderers = len(tender["tenderers"])
-    if method in COMPETITIVE and tenderers == 1:
-        found.append("single_bidder")
-    estimate = _amount(tender.get("value"))
-    awarded = sum(_amount(a.get("value")) for a in release.get("awards") or [])
-    if estimate > 0 and awarded / estimate > RATIO_THRESHOLD:
-        found.append("award_above_estimate")
-    if any(_days(contract) < SHORT_CONTRACT_DAYS for contract in release.get("contracts") or []):
+    _competition(tender, method, found, unknown)
+    estimate = money(tender.get("value"))
+    _price(estimate, release, found, unknown)
+    lengths = [_days(contract) for contract in release.get("contracts") or []]
+    if any(days is not None and days < SHORT_CONTRACT_DAYS for days in lengths):
         found.append("short_contract")
-    if tender.get("hasTenderInformationProtectedByLaw") is True or estimate == 0:
+    elif any(days is None for days in lengths):
+        unknown.append("short_contract")
+    if tender.get("hasTenderInformationProtectedByLaw") is True \
+            or estimate is None or estimate[1] == 0:
         found.append("value_hidden")
     if tender.get("mainProcurementCategory") == "works" \
             and not ((release.get("planning") or {}).get("budget") or {}).get("projectID"):
         found.append("works_without_cui")
     if any(is_consortium(sid, name) for sid, name, _ in suppliers(release)):
         found.append("consortium_supplier")
-    return found
+    return found, unknown
+
+
+def _competition(tender: dict[str, Any], method: Any, found: list[str],
+                 unknown: list[str]) -> None:
+    tenderers = tender.get("numberOfTenderers")
+    if tenderers is None and isinstance(tender.get("tenderers"), list):
+        tenderers = len(tender["tenderers"])
+    if isinstance(method, str) and method in COMPETITIVE:
+        if tenderers == 1:
+            found.append("single_bidder")
+        elif not isinstance(tenderers, int):
+            unknown.append("single_bidder")
+
+
+def _price(estimate: Optional[tuple[str, float]], release: dict[str, Any], found: list[str],
+           unknown: list[str]) -> None:
+    """Awards above the estimate, when the estimate and every award share one currency."""
+    awarded = [money(a.get("value")) for a in release.get("awards") or []]
+    known = [a for a in awarded if a is not None]
+    if not known:
+        return
+    if estimate is None or estimate[1] <= 0 or {c for c, _ in known} != {estimate[0]} \
+            or len(known) < len(awarded):
+        unknown.append("award_above_estimate")
+    elif sum(a for _, a in known) / estimate[1] > RATIO_THRESHOLD:
+        found.append("award_above_estimate")
 
 
 def concentration(releases: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Top supplier's share and HHI (0-10,000) of the awarded amounts of a buyer's year."""
-    totals: dict[str, float] = defaultdict(float)
+    """Top supplier's share and HHI (0-10,000) of the awarded amounts of a buyer's year, per
+    currency (amounts in different currencies are never added up). The flag is raised when
+    one currency's figures pass a threshold; ``by_currency`` holds each currency's figures."""
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     names: dict[str, str] = {}
     for release in releases:
         for sid, name, amount in suppliers(release):
-            totals[sid] += amount
-            names[sid] = name
-    total = sum(totals.values())
-    if total <= 0:
-        return {"top_supplier": "", "top_share": 0.0, "hhi": 0.0, "flag": False}
-    top = max(totals, key=lambda sid: totals[sid])
-    share = totals[top] / total
-    hhi = sum((amount / total * 100) ** 2 for amount in totals.values())
-    return {"top_supplier": f"{names[top]} ({top})", "top_share": round(share, 4),
+            if amount is not None:
+                totals[amount[0]][sid] += amount[1]
+                names[sid] = name
+    by_currency = {}
+    for currency, amounts in sorted(totals.items()):
+        total = sum(amounts.values())
+        if total <= 0:
+            continue
+        top = max(amounts, key=lambda sid: amounts[sid])
+        share = amounts[top] / total
+        hhi = sum((amount / total * 100) ** 2 for amount in amounts.values())
+        by_currency[currency] = {
+            "top_supplier": f"{names[top]} ({top})", "top_share": round(share, 4),
             "hhi": round(hhi, 1), "flag": share > TOP_SUPPLIER_SHARE or hhi > HHI_THRESHOLD}
+    if not by_currency:
+        return {"top_supplier": "", "top_share": 0.0, "hhi": 0.0, "flag": False,
+                "computable": False, "currency": "", "by_currency": {}}
+    # the headline figures: the currency with the most money awarded, PEN first
+    main = "PEN" if "PEN" in by_currency else max(
+        by_currency, key=lambda c: sum(totals[c].values()))
+    return {**by_currency[main], "currency": main, "computable": True,
+            "flag": any(c["flag"] for c in by_currency.values()), "by_currency": by_currency}

@@ -16,13 +16,23 @@ from typing import IO, Any, Optional
 
 import ijson
 
+from ckanext.opengovpe.helpers import N_
+
 SNIFF = 4096
 # a top-level object with one of these is a record or release (even one lacking its ocid)
 RELEASE_KEYS = {"ocid", "tag", "buyer", "tender", "compiledRelease"}
 
 
 class InputError(Exception):
-    """The file as a whole cannot be read further (what was read before it is kept)."""
+    """The file as a whole cannot be read further (what was read before it is kept).
+
+    ``message`` is an English message id (``N_``) with ``params``, translated in the harvest
+    report; ``str()`` is the English text for the log.
+    """
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message, self.params = message, params
+        super().__init__(message % params)
 
 
 @dataclass
@@ -47,7 +57,9 @@ class CappedReader(io.RawIOBase):
         data = self.raw.read(len(buffer))
         self.count += len(data)
         if self.count > self.limit:
-            raise InputError(f"{self.what} unpacks to more than {self.limit} bytes")
+            raise InputError(N_("The data unpacks to more than %(limit)s bytes; raise the "
+                                 "source option max_unpacked_mb if the file is genuine."),
+                              limit=self.limit)
         buffer[:len(data)] = data
         return len(data)
 
@@ -81,11 +93,12 @@ def open_unpacked(path: str, max_unpacked: int) -> Unpacked:
             archive = zipfile.ZipFile(raw)
         except zipfile.BadZipFile as err:
             raw.close()
-            raise InputError(f"Not a valid zip file: {err}") from err
+            raise InputError(N_("The file is not a valid zip file (%(error)s); check the "
+                                "source URL."), error=str(err)) from err
         names = [n for n in archive.namelist() if n.lower().endswith((".json", ".jsonl"))]
         if not names:
             raw.close()
-            raise InputError("The zip file holds no .json file")
+            raise InputError(N_("The zip file holds no .json file; check the source URL."))
         inner = archive.open(names[0])
         total = archive.getinfo(names[0]).file_size
         handles = [inner, archive, raw]
@@ -113,11 +126,12 @@ def iter_items(stream: IO[bytes],
     """
     head = sniff(stream)
     if not head:
-        raise InputError("The file is empty")
+        raise InputError(N_("The file is empty; check the source URL or try again later."))
     if head[:1] == b"<":
-        raise InputError("The file is HTML or XML, not OCDS JSON (an error page?)")
+        raise InputError(N_("The file is HTML or XML, not OCDS JSON (an error page?); check the "
+                            "source URL or try again later."))
     if head[:1] not in (b"{", b"["):
-        raise InputError("The file is not JSON")
+        raise InputError(N_("The file is not JSON; check that the source URL gives OCDS JSON."))
     splitter = _Splitter(meta if meta is not None else {})
     try:
         for prefix, event, value in ijson.parse(stream, multiple_values=True):
@@ -125,10 +139,13 @@ def iter_items(stream: IO[bytes],
             if item is not None:
                 yield item
     except ijson.common.IncompleteJSONError as err:
-        raise InputError(
-            f"Malformed or truncated JSON after {splitter.position} objects: {err}") from err
+        raise InputError(N_("Malformed or truncated JSON after %(n)s objects (%(error)s); the "
+                            "objects before it are kept. Try again later or ask the publisher "
+                            "to correct the file."), n=splitter.position, error=str(err)) from err
     except ijson.common.JSONError as err:
-        raise InputError(f"Malformed JSON after {splitter.position} objects: {err}") from err
+        raise InputError(N_("Malformed JSON after %(n)s objects (%(error)s); the objects before "
+                            "it are kept. Ask the publisher to correct the file."),
+                         n=splitter.position, error=str(err)) from err
 
 
 class _Splitter:

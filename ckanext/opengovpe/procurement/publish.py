@@ -11,7 +11,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from werkzeug.datastructures import FileStorage
 
-from . import build, store
+from ckanext.opengovpe import net
+
+from . import build, process, store
 from .flags import FLAGS
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,14 @@ def stored_checksum(name: str) -> Optional[str]:
     return package.extras.get("checksum") or None
 
 
+def stored_reading(name: str) -> Optional[tuple[str, str]]:
+    """(checksum, configuration digest) of the last complete read of a harvested file."""
+    package = model.Package.get(name)
+    if package is None or package.state != "active" or not package.extras.get("checksum"):
+        return None
+    return package.extras["checksum"], package.extras.get("read_with") or ""
+
+
 def write_buyer_year(source: Any, config: dict[str, Any], name: str,
                      user: str) -> Optional[str]:
     """Rebuild a buyer-year dataset from the stored processes; delete it when none is left."""
@@ -57,36 +67,44 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
     workdir = tempfile.mkdtemp(prefix="opengovpe-buyer-")
     try:
         stats = build.summarise(releases, workdir)
-        buyer = releases[0].get("buyer") or {}
-        ruc = next((r for r in (build.buyer_ruc(rel) for rel in releases) if r), "")
+        buyers = [b for b in (process.buyer_of(r, config["buyer_identity"]) for r in releases)
+                  if b]
+        buyer = buyers[0] if buyers else {"name": "", "id": "", "ruc": ""}
+        ruc = next((b["ruc"] for b in buyers if b["ruc"]), "")
         year = name.rsplit("-", 1)[1]
         flags = stats["red_flags"]
+        who = buyer["name"] or buyer["id"] or "entidad contratante no identificada"
         package = {
             "type": DATASET_TYPE,
             "name": name,
-            "title": f"Contrataciones públicas: {buyer.get('name') or buyer.get('id')} ({year})",
-            "notes": (f"Procesos de contratación de {buyer.get('name') or buyer.get('id')} "
+            "title": f"Contrataciones públicas: {who} ({year})",
+            "notes": (f"Procesos de contratación de {who} "
                       f"en {year}, con sus adjudicaciones, contratos, proveedores y alertas. "
                       f"Fuente: {source.url}"),
             "owner_org": owner(source),
             "license_id": config["license_id"],
             "tag_string": "contratación pública,OCDS,alertas",
-            "buyer_name": str(buyer.get("name") or ""),
-            "buyer_id": str(buyer.get("id") or ""),
+            "buyer_name": buyer["name"],
+            "buyer_id": buyer["id"],
             "buyer_ruc": ruc,
             "year": year,
             "process_count": str(stats["processes"]),
             "award_count": str(stats["awards"]),
             "contract_count": str(stats["contracts"]),
-            "estimate_pen": f"{stats['estimate_pen']:.2f}",
-            "awarded_pen": f"{stats['awarded_pen']:.2f}",
-            "contracted_pen": f"{stats['contracted_pen']:.2f}",
+            # PEN amounts only; empty (never 0.00) for a buyer-year with no amount in PEN
+            **{field: f"{stats[field]:.2f}" if "PEN" in stats["totals"] else ""
+               for field in ("estimate_pen", "awarded_pen", "contracted_pen")},
             "method_shares": json.dumps(stats["method_shares"]),
             "category_shares": json.dumps(stats["category_shares"]),
+            "totals_by_currency": json.dumps(stats["totals"]),
+            "converted_pen": json.dumps(converted(stats["totals"])),
+            "date_sources": json.dumps(stats["date_sources"]),
             "red_flags": json.dumps(flags),
+            "flags_not_computable": json.dumps(stats["flags_not_computable"]),
             "red_flag_total": str(sum(flags.values())),
             "top_supplier": stats["concentration"]["top_supplier"],
             "top_supplier_share": str(stats["concentration"]["top_share"]),
+            "top_supplier_currency": stats["concentration"]["currency"],
             "hhi": str(stats["concentration"]["hhi"]),
             "temporal_start": stats["first_date"],
             "temporal_end": stats["last_date"],
@@ -131,6 +149,7 @@ def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any]
         "source_url": info["url"],
         "period": info.get("period") or "",
         "checksum": info.get("sha256") or "",
+        "read_with": info.get("read_with") or "",
         "record_count": str(info.get("records", 0)),
         "release_count": str(info.get("releases", 0)),
         "error_count": str(info.get("errors", 0)),
@@ -144,6 +163,48 @@ def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any]
         package["state"] = "active"
         return tk.get_action("package_update")(_context(user), package)["id"]
     return tk.get_action("package_create")(_context(user), package)["id"]
+
+
+def exchange_rates() -> Optional[dict[str, Any]]:
+    """The admin's exchange rates to soles (``ckanext.opengovpe.ocds.exchange_rates``):
+    ``{"date", "source", "rates": {code: soles per unit}}``, or None when not configured."""
+    where = tk.config.get("ckanext.opengovpe.ocds.exchange_rates")
+    if not where:
+        return None
+    if where.startswith(("http://", "https://")):
+        text = net.get_bytes(where, max_bytes=2**20).decode("utf-8")
+    else:
+        with open(where, encoding="utf-8") as handle:
+            text = handle.read()
+    given = json.loads(text)
+    rates = {str(code): float(rate) for code, rate in (given.get("rates") or {}).items()
+             if isinstance(rate, (int, float)) and rate > 0}
+    return {"date": str(given.get("date") or ""), "source": str(given.get("source") or ""),
+            "rates": {**rates, "PEN": 1.0}}
+
+
+def converted(totals: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """A buyer-year's totals converted to soles with the configured rates, when it has
+    amounts in other currencies; currencies without a rate are listed, never counted."""
+    if set(totals) <= {"PEN"}:
+        return {}
+    try:
+        rates = exchange_rates()
+    except (OSError, ValueError, AttributeError, net.FetchError) as err:
+        log.warning("Exchange rates not read: %s", err)
+        return {}
+    if rates is None:
+        return {}
+    out: dict[str, Any] = {"estimate": 0.0, "awarded": 0.0, "contracted": 0.0,
+                           "date": rates["date"], "source": rates["source"], "missing": []}
+    for currency, sums in totals.items():
+        rate = rates["rates"].get(currency)
+        if rate is None:
+            out["missing"].append(currency)
+            continue
+        for kind, amount in sums.items():
+            out[kind] = round(out[kind] + amount * rate, 2)
+    return out
 
 
 def flag_definitions() -> list[dict[str, str]]:

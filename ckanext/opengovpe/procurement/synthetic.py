@@ -16,6 +16,7 @@ from typing import IO, Any
 
 SAMPLES = ("record_ocds-dgv273-seacev3-1202858.json", "record_ocds-dgv273-seacev3-1216217.json")
 WORKS = "release_works_trimmed_ocds-dgv273-seacev3-1220672.json"
+FOREIGN = "mx-cdmx_release-package_1.0_drm-065.json"
 
 
 def sample(name: str) -> dict[str, Any]:
@@ -56,7 +57,9 @@ def make_record(base: dict[str, Any], index: int, year: int, month: int,
     release.update(ocid=ocid, id=f"{ocid}-1", buyer=buyer)
     for party in release.get("parties") or []:
         if party.get("id") == old_buyer:
-            party.update(id=buyer["id"], name=buyer["name"])
+            party.update(id=buyer["id"], name=buyer["name"],
+                         identifier={"id": f"9{number:04d}", "scheme": "PE-CONSUCODE",
+                                     "legalName": buyer["name"]})
             party["additionalIdentifiers"] = [{"id": f"20{number:09d}", "scheme": "PE-RUC"}]
     day = f"{year}-{month:02d}-{rng.randrange(1, 28):02d}"
     tender = release.get("tender") or {}
@@ -89,6 +92,50 @@ def write_month(out: IO[str], records: int, year: int, month: int, *, buyers: in
             out.write(",\n")
         out.write(json.dumps(make_record(bases[index % len(bases)], index, year, month, buyers,
                                          rng, linked), ensure_ascii=False))
+    out.write("\n]}\n")
+
+
+def foreign_releases(base: list[dict[str, Any]], index: int, year: int, month: int,
+                     buyers: int, rng: random.Random) -> list[dict[str, Any]]:
+    """The two releases (tender, then award) of one synthetic process in the CDMX shape:
+    OCDS 1.0, a buyer named by an identifier without id, MXN tenders and, one in three, USD
+    awards, dates with a -06:00 offset."""
+    ocid = f"ocds-87sd3t-synthetic-{year}{month:02d}-{index}"
+    number = rng.randrange(buyers)
+    buyer = {"identifier": {"id": f"SYN{number:06d}"}, "name": f"ALCALDÍA SINTÉTICA {number}"}
+    day = rng.randrange(1, 27)
+    factor = rng.uniform(0.2, 3.0)
+    out = []
+    for step, release in enumerate(copy.deepcopy(base)):
+        stamp = f"{year}-{month:02d}-{day + step:02d}T00:00:00-06:00"
+        release.update(ocid=ocid, id=f"{ocid}-{step}", date=stamp, buyer=buyer)
+        tender = release.setdefault("tender", {})
+        tender["procuringEntity"] = buyer
+        tender["tenderPeriod"] = {"startDate": f"{year}-{month:02d}-{day:02d}T00:00:00-06:00"}
+        for award in release.get("awards") or []:
+            award["date"] = stamp
+            if index % 3:
+                award["value"]["currency"] = "MXN"
+        _scale(release, factor)
+        out.append(release)
+    return out
+
+
+def write_foreign_month(out: IO[str], records: int, year: int, month: int, *,
+                        buyers: int = 150, seed: int = 1) -> None:
+    """An OCDS 1.0 release package (no ``version``) of ``records`` synthetic processes of two
+    releases each, built from a real CDMX package; written one release at a time."""
+    rng = random.Random(seed * 10000 + year * 100 + month)
+    base = sample(FOREIGN)["releases"]
+    out.write('{"uri": "https://example.org/synthetic", "publishedDate": '
+              f'"{year}-{month:02d}-28T00:00:00-06:00", "publisher": {{"name": "Synthetic data '
+              'built from a CDMX release package"}, "releases": [\n')
+    for index in range(records):
+        for number, release in enumerate(foreign_releases(base, index, year, month, buyers,
+                                                          rng)):
+            if index or number:
+                out.write(",\n")
+            out.write(json.dumps(release, ensure_ascii=False))
     out.write("\n]}\n")
 
 

@@ -76,22 +76,22 @@ def duplicated() -> bytes:
 
 # (name, body, message expected in the report, Piura kept, Lima kept)
 OBJECT_ERRORS = [
-    ("missing ocid", without_ocid(), "ocid: missing", True, False),
+    ("missing ocid", without_ocid(), "Se omitió un objeto sin ocid", True, False),
     ("negative amount", with_second(set_path("tender.value.amount", -5)),
-     "tender.value.amount is negative", True, False),
+     "Proceso ocds-dgv273-seacev3-1216217: tender.value.amount es negativo (-5)", True, False),
     ("NaN amount", with_second(set_path("tender.value.amount", "NaN")),
-     "tender.value.amount is not a finite number", True, False),
-    ("exponent amount", raw_amount("1e400"), "larger than any public budget", True, False),
+     "tender.value.amount no es un número finito", True, False),
+    ("exponent amount", raw_amount("1e400"), "supera cualquier presupuesto público", True, False),
     ("text amount", with_second(set_path("tender.value.amount", "12,5")),
-     "tender.value.amount '12,5' is not a number", True, False),
+     "tender.value.amount '12,5' no es un número", True, False),
     ("impossible date", with_second(set_path("tender.datePublished", "2026-13-45T00:00:00")),
-     "tender.datePublished '2026-13-45T00:00:00' is not a possible date", True, False),
+     "tender.datePublished '2026-13-45T00:00:00' no es una fecha posible", True, False),
     ("far-future date", with_second(set_path("date", "9999-01-01T00:00:00Z")),
-     "date '9999-01-01T00:00:00Z' is not a possible date", True, False),
+     "date '9999-01-01T00:00:00Z' no es una fecha posible", True, False),
     ("unknown currency", with_second(set_path("tender.value.currency", "XYZ")),
-     "tender.value.currency 'XYZ' is not an ISO 4217 currency", True, False),
+     "tender.value.currency 'XYZ' no es un código de moneda ISO 4217", True, False),
     ("huge string", with_second(set_path("tender.description", "x" * 200_000)),
-     "tender.description is longer than 100000 characters", True, False),
+     "tender.description tiene más de 100000 caracteres", True, False),
     ("duplicate ocid", duplicated(), "ocid ocds-dgv273-seacev3-1202858 repetido", True, True),
 ]
 
@@ -107,19 +107,19 @@ BOMB = b'{"records": [' + b" " * (8 * 2**20) + b"]}"
 # (name, content type, body, message expected, Piura kept)
 FILE_ERRORS = [
     ("truncated JSON", "application/json", truncated(),
-     "Malformed or truncated JSON after 1 objects", True),
+     "JSON mal formado o truncado después de 1 objetos", True),
     ("malformed JSON", "application/json",
      real_records().replace(b'"ocid": "ocds-dgv273-seacev3-1216217"', b'"ocid": ,'),
-     "Malformed", True),
+     "JSON mal formado", True),
     ("HTML page as 200", "text/html", b"<html><body>Mantenimiento</body></html>",
-     "HTML page, not OCDS", False),
+     "una página HTML, no con datos OCDS", False),
     ("HTML labelled as JSON", "application/json", b"<!DOCTYPE html><html></html>",
-     "HTML or XML, not OCDS JSON", False),
+     "HTML o XML, no JSON de OCDS", False),
     ("wrong content type", "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100,
-     "not JSON", False),
-    ("gzip bomb", "application/gzip", gzip.compress(BOMB), "unpacks to more than", False),
-    ("zip bomb", "application/zip", zipped(BOMB), "unpacks to more than", False),
-    ("empty", "application/json", b"", "The file is empty", False),
+     "El archivo no es JSON", False),
+    ("gzip bomb", "application/gzip", gzip.compress(BOMB), "descomprimidos superan", False),
+    ("zip bomb", "application/zip", zipped(BOMB), "descomprimidos superan", False),
+    ("empty", "application/json", b"", "El archivo está vacío", False),
 ]
 
 

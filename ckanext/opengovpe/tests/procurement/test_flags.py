@@ -79,7 +79,7 @@ def test_statistics_and_files(tmp_path):
     assert stats["method_shares"] == {"direct": 0.5, "unknown": 0.5}
     assert stats["red_flags"]["direct_award"] == 1
     assert (tmp_path / "alertas.csv").read_text().count("\n") == 4  # header + 3 flags
-    assert build.buyer_ruc(PIURA) == "20154477536"
+    assert process.buyer_of(PIURA)["ruc"] == "20154477536"
 
 
 def test_dataset_names_are_deterministic():
