@@ -65,6 +65,9 @@ fi
 # the portal's own settings, applied on every run so that a newer checkout's reach it
 mapfile -t settings < <(grep -vE '^\s*(#|$)' "$ROOT/scripts/portal.ini.in")
 "$VENV/bin/ckan" config-tool "$INI" "${settings[@]}" >/dev/null
+# the demo's procurement source reads the OECE records from this directory only
+mkdir -p "$VAR/ocds"
+"$VENV/bin/ckan" config-tool "$INI" "ckanext.opengovpe.ocds.local_directory = $VAR/ocds" >/dev/null
 
 say "Applying database migrations (CKAN and every enabled plugin)"
 ckan_cli "$INI" db upgrade >/dev/null
