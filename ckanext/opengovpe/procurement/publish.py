@@ -155,8 +155,10 @@ def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any]
         "error_count": str(info.get("errors", 0)),
         "process_count": str(info.get("stored", 0)),
         "harvest_source_id": source.id,
+        # a file read from the server's own directory has no address visitors can follow
         "resources": [{"name": "Archivo original", "url": info["url"],
-                       "format": "ZIP" if info["url"].lower().endswith(".zip") else "JSON"}],
+                       "format": "ZIP" if info["url"].lower().endswith(".zip") else "JSON"}]
+        if info["url"].lower().startswith(("http://", "https://")) else [],
     }
     if existing is not None:
         package["id"] = existing["id"]
