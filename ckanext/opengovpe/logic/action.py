@@ -199,16 +199,19 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
     return records.as_dict(records.get(plan_item_table, current["id"]))
 
 
-def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> None:
+def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Remove an inventory item (its milestones stay, unlinked).
 
     :param id: the item's id
     :type id: string
+    :returns: the removed item's ``id`` and its ``plan_id``
+    :rtype: dictionary
     """
     current = _item(tk.get_or_bust(data_dict, "id"))
     tk.check_access("opengovpe_plan_item_delete", context, {"plan_id": current["plan_id"]})
     records.delete(plan_item_table, current["id"])
     model.repo.commit()
+    return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
 # milestones ----------------------------------------------------------------
@@ -324,16 +327,19 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     return _milestone_dict(current["id"])
 
 
-def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> None:
+def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Remove a milestone and its evidence.
 
     :param id: the milestone's id
     :type id: string
+    :returns: the removed milestone's ``id`` and its ``plan_id``
+    :rtype: dictionary
     """
     current = _milestone(tk.get_or_bust(data_dict, "id"))
     tk.check_access("opengovpe_milestone_delete", context, {"plan_id": current["plan_id"]})
     records.delete(milestone_table, current["id"])
     model.repo.commit()
+    return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
 def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
