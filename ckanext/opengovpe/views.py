@@ -35,7 +35,8 @@ def _context() -> dict[str, Any]:
 def _call(action: str, data: dict[str, Any]) -> Any:
     try:
         return tk.get_action(action)(_context(), data)
-    except tk.ObjectNotFound:
+    except (tk.ObjectNotFound, tk.ValidationError):
+        # the record named in the address cannot exist (an id that is not text)
         return tk.abort(404, tk._("Not found"))
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to see this page"))
@@ -53,7 +54,8 @@ def scoreboard() -> str:
     params = {k: v for k, v in tk.request.args.items()
               if k in ("level_of_government", "sector", "sort") and v}
     try:
-        board = tk.get_action("opengovpe_scoreboard")(_context(), dict(params, limit=5000))
+        board = tk.get_action("opengovpe_scoreboard")(
+            _context(), dict(params, limit=tk.config.get("ckanext.opengovpe.list.max_limit")))
         errors: dict[str, Any] = {}
     except tk.ValidationError as error:
         board, errors = {"count": 0, "results": []}, error.error_dict
@@ -82,17 +84,18 @@ def programme(id: str) -> str:
 def plan_progress(id: str) -> str:
     plan = _call("opengovpe_plan_show", {"id": id})
     dataset = _call("package_show", {"id": plan["id"]})
-    requested = tk.request.args.get("pagina", "1")
-    page = max(int(requested), 1) if requested.isdigit() else 1
     size = 50
+    pages = max(1, -(-max(len(plan["items"]), len(plan["milestones"])) // size))
+    requested = tk.request.args.get("pagina", "1")
+    page = min(max(int(requested), 1), pages) if (
+        requested.isascii() and requested.isdigit() and len(requested) < 10) else 1
     return tk.render("opengovpe/plan_progress.html", {
         "plan": plan, "pkg": dataset,
         "timeline": timeline.layout(plan["milestones"], datetime.date.today()),
         "can_edit": _can("opengovpe_plan_edit", {"id": plan["id"]}),
         "items_page": plan["items"][(page - 1) * size: page * size],
         "milestones_page": plan["milestones"][(page - 1) * size: page * size],
-        "page": page, "pages": max(1, -(-max(len(plan["items"]),
-                                              len(plan["milestones"])) // size)),
+        "page": page, "pages": pages,
     })
 
 

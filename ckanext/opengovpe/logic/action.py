@@ -27,6 +27,13 @@ def _list_of_objects(value: Any) -> list[str]:
     return []
 
 
+def _too_many(value: Any, limit: int, message: str) -> list[str]:
+    """An error when a list holds more than ``limit`` entries."""
+    if isinstance(value, list) and len(value) > limit:
+        return [message.format(limit=limit)]
+    return []
+
+
 def _check_shape(data_dict: DataDict, fields: tuple[str, ...]) -> None:
     errors = {f: e for f in fields if (e := _list_of_objects(data_dict.get(f)))}
     if errors:
@@ -74,6 +81,16 @@ def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context,
     return data
 
 
+def _reference(data_dict: DataDict, field: str) -> str:
+    """The id (or name) given in ``field``: text without NUL, else a field error."""
+    value = tk.get_or_bust(data_dict, field)
+    if not isinstance(value, str):
+        raise tk.ValidationError({field: [tk._("Must be text")]})
+    if "\x00" in value:
+        raise tk.ValidationError({field: [tk._("Must not contain NUL characters")]})
+    return value
+
+
 def _plan(plan_id: str) -> model.Package:
     plan = model.Package.get(plan_id)
     if plan is None or plan.type != PLAN_TYPE or plan.state == "deleted":
@@ -114,14 +131,18 @@ def _complete_defaults(data: dict[str, Any]) -> None:
     data.pop("_progress_missing", None)
 
 
-def _check_item_dataset(plan: model.Package, dataset_id: str | None) -> dict[str, list[str]]:
-    if not dataset_id:
-        return {}
-    dataset = model.Package.get(dataset_id)
-    if dataset is None or dataset.state == "deleted":
-        return {"dataset_id": [tk._("Dataset not found")]}
-    if dataset.owner_org != plan.owner_org:
-        return {"dataset_id": [tk._("The dataset belongs to another entity")]}
+def _check_item_dataset(plan: model.Package, item: dict[str, Any]) -> dict[str, list[str]]:
+    """The linked dataset is the entity's own; "publicado" needs it published."""
+    dataset_id = item.get("dataset_id")
+    dataset = model.Package.get(dataset_id) if dataset_id else None
+    if dataset_id:
+        if dataset is None or dataset.state == "deleted":
+            return {"dataset_id": [tk._("Dataset not found")]}
+        if dataset.owner_org != plan.owner_org:
+            return {"dataset_id": [tk._("The dataset belongs to another entity")]}
+    if item.get("status") == progress.PUBLISHED and not publication.is_published(dataset):
+        return {"status": [tk._("An item is published only when it is linked to a "
+                                "published (active and public) dataset")]}
     return {}
 
 
@@ -154,10 +175,11 @@ def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[st
     :returns: the new item
     :rtype: dictionary
     """
+    _reference(data_dict, "plan_id")
     tk.check_access("opengovpe_plan_item_create", context, data_dict)
     data = _validate(data_dict, schema.plan_item_schema(), context)
     plan = _plan(data["plan_id"])
-    errors = _check_item_dataset(plan, data.get("dataset_id"))
+    errors = _check_item_dataset(plan, data)
     if errors:
         raise tk.ValidationError(errors)
     _resolve_dataset(data)
@@ -182,14 +204,17 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
 
     :param id: the item's id
     :type id: string
+    :param plan_id: optional; if given, the item's own plan (an item cannot move)
+    :type plan_id: string
     :returns: the updated item
     :rtype: dictionary
     """
-    current = _item(tk.get_or_bust(data_dict, "id"))
-    merged = dict(records.as_dict(current), **data_dict, plan_id=current["plan_id"])
+    current = _item(_reference(data_dict, "id"))
+    _check_same_plan(data_dict, current["plan_id"])
+    merged = {**records.as_dict(current), **data_dict, "plan_id": current["plan_id"]}
     tk.check_access("opengovpe_plan_item_update", context, merged)
     data = _validate(merged, schema.plan_item_schema(), context, given=data_dict)
-    errors = _check_item_dataset(_plan(current["plan_id"]), data.get("dataset_id"))
+    errors = _check_item_dataset(_plan(current["plan_id"]), data)
     if errors:
         raise tk.ValidationError(errors)
     _resolve_dataset(data)
@@ -199,19 +224,32 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
     return records.as_dict(records.get(plan_item_table, current["id"]))
 
 
-def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> None:
+def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Remove an inventory item (its milestones stay, unlinked).
 
     :param id: the item's id
     :type id: string
+    :returns: the removed item's ``id`` and its ``plan_id``
+    :rtype: dictionary
     """
-    current = _item(tk.get_or_bust(data_dict, "id"))
+    current = _item(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_item_delete", context, {"plan_id": current["plan_id"]})
     records.delete(plan_item_table, current["id"])
     model.repo.commit()
+    return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
 # milestones ----------------------------------------------------------------
+
+def _check_same_plan(data_dict: DataDict, plan_id: str) -> None:
+    """An update may name the record's own plan (as a read record does), not another."""
+    if "plan_id" not in data_dict:
+        return
+    given = _reference(data_dict, "plan_id")
+    plan = model.Package.get(given)
+    if plan is None or plan.id != plan_id:
+        raise tk.ValidationError({"plan_id": [tk._("A record cannot move to another plan")]})
+
 
 def _milestone(milestone_id: str) -> dict[str, Any]:
     row = records.get(milestone_table, milestone_id)
@@ -232,10 +270,10 @@ def _check_item_of_plan(plan_id: str, item_id: str | None) -> dict[str, list[str
 def _prepare_milestone(data_dict: DataDict, context: Context,
                        given: DataDict | None = None) -> dict[str, Any]:
     _check_shape(data_dict, ("evidence",))
-    if len(data_dict.get("evidence") or []) > schema.MAX_EVIDENCE_PER_CALL:
-        raise tk.ValidationError({"evidence": [
-            tk._("At most {limit} pieces of evidence at a time").format(
-                limit=schema.MAX_EVIDENCE_PER_CALL)]})
+    too_many = _too_many(data_dict.get("evidence"), schema.max_evidence(),
+                         tk._("At most {limit} pieces of evidence at a time"))
+    if too_many:
+        raise tk.ValidationError({"evidence": too_many})
     progress_missing = data_dict.get("progress") in (None, "")
     data = _validate(data_dict, schema.milestone_schema(), context, given=given)
     data["_progress_missing"] = progress_missing
@@ -261,6 +299,7 @@ def opengovpe_milestone_create(context: Context, data_dict: DataDict) -> dict[st
     :returns: the new milestone with its evidence
     :rtype: dictionary
     """
+    _reference(data_dict, "plan_id")
     tk.check_access("opengovpe_milestone_create", context, data_dict)
     data = _prepare_milestone(data_dict, context)
     plan = _plan(data["plan_id"])
@@ -303,8 +342,9 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     :returns: the milestone with all its evidence
     :rtype: dictionary
     """
-    current = _milestone(tk.get_or_bust(data_dict, "id"))
-    merged = dict(records.as_dict(current), **data_dict, plan_id=current["plan_id"])
+    current = _milestone(_reference(data_dict, "id"))
+    _check_same_plan(data_dict, current["plan_id"])
+    merged = {**records.as_dict(current), **data_dict, "plan_id": current["plan_id"]}
     if "status" in data_dict and "progress" not in data_dict:
         merged["progress"] = None
     tk.check_access("opengovpe_milestone_update", context, merged)
@@ -324,16 +364,19 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     return _milestone_dict(current["id"])
 
 
-def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> None:
+def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Remove a milestone and its evidence.
 
     :param id: the milestone's id
     :type id: string
+    :returns: the removed milestone's ``id`` and its ``plan_id``
+    :rtype: dictionary
     """
-    current = _milestone(tk.get_or_bust(data_dict, "id"))
+    current = _milestone(_reference(data_dict, "id"))
     tk.check_access("opengovpe_milestone_delete", context, {"plan_id": current["plan_id"]})
     records.delete(milestone_table, current["id"])
     model.repo.commit()
+    return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
 def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -350,7 +393,7 @@ def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str
     :returns: the milestone with all its evidence
     :rtype: dictionary
     """
-    milestone = _milestone(tk.get_or_bust(data_dict, "milestone_id"))
+    milestone = _milestone(_reference(data_dict, "milestone_id"))
     tk.check_access("opengovpe_evidence_create", context, {"plan_id": milestone["plan_id"]})
     data = _validate(data_dict, schema.evidence_schema(), context)
     data.update(id=records.new_id(), milestone_id=milestone["id"],
@@ -372,7 +415,7 @@ def opengovpe_demand_create(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the recorded demand
     :rtype: dictionary
     """
-    item = _item(tk.get_or_bust(data_dict, "item_id"))
+    item = _item(_reference(data_dict, "item_id"))
     tk.check_access("opengovpe_demand_create", context, {"plan_id": item["plan_id"]})
     data = _validate(data_dict, schema.demand_schema(), context)
     row = records.insert(demand_table, dict(data, id=records.new_id()))
@@ -390,7 +433,7 @@ def opengovpe_plan_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     :type id: string
     :rtype: dictionary
     """
-    plan = _plan(tk.get_or_bust(data_dict, "id"))
+    plan = _plan(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_show", context, {"id": plan.id})
     items = records.items(plan.id)
     milestones = records.milestones(plan.id)
@@ -417,7 +460,7 @@ def opengovpe_plan_progress(context: Context, data_dict: DataDict) -> dict[str, 
     :type id: string
     :rtype: dictionary
     """
-    plan = _plan(tk.get_or_bust(data_dict, "id"))
+    plan = _plan(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_progress", context, {"id": plan.id})
     return progress.summarise(records.items(plan.id), records.milestones(plan.id), _today())
 
@@ -438,7 +481,7 @@ def _plan_save_errors(plan: model.Package, items: list[dict[str, Any]],
     seen: set[str] = set()
 
     def check_item(item: dict[str, Any]) -> dict[str, Any]:
-        errors = _check_item_dataset(plan, item.get("dataset_id"))
+        errors = _check_item_dataset(plan, item)
         key = item.get("key")
         if key:
             if key in seen:
@@ -449,8 +492,18 @@ def _plan_save_errors(plan: model.Package, items: list[dict[str, Any]],
         return errors
 
     def check_milestone(milestone: dict[str, Any]) -> dict[str, Any]:
-        kept = len(prior_evidence.get(milestone.get("id") or "", []))
-        errors = _check_milestone(milestone, kept + len(milestone.get("evidence", [])))
+        stored = {e["id"] for e in prior_evidence.get(milestone.get("id") or "", [])}
+        given = milestone.get("evidence", [])
+        # evidence sent with an id is evidence already stored: it is kept, not added
+        new = [e for e in given if not e.get("id")]
+        errors = _check_milestone(milestone, len(stored) + len(new))
+        unknown = [{"id": [tk._("Evidence not found")]}
+                   if e.get("id") and e["id"] not in stored else {} for e in given]
+        if any(unknown):
+            errors["evidence"] = unknown
+        elif len(new) > schema.max_evidence():
+            errors["evidence"] = _too_many(new, schema.max_evidence(),
+                                           tk._("At most {limit} pieces of evidence at a time"))
         reference = milestone.get("item_key") or milestone.get("item_id")
         if reference and str(reference) not in keys:
             errors["item_key"] = [tk._("The item is not part of this plan")]
@@ -472,16 +525,25 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
 
     :param id: id or name of the plan
     :type id: string
-    :param items: inventory items, in order
+    :param items: inventory items, in order (at most ``ckanext.opengovpe.plan.max_items``)
     :type items: list of dictionaries
     :param milestones: milestones, in order, each with optional new ``evidence``
+        (at most ``ckanext.opengovpe.plan.max_milestones``; evidence sent with an
+        ``id`` must be the milestone's own and is kept as stored)
     :type milestones: list of dictionaries
     :returns: the saved plan, as opengovpe_plan_show
     :rtype: dictionary
     """
-    plan = _plan(tk.get_or_bust(data_dict, "id"))
+    plan = _plan(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_save", context, {"id": plan.id})
     _check_shape(data_dict, ("items", "milestones"))
+    too_many = {field: error for field, error in (
+        ("items", _too_many(data_dict.get("items"), schema.max_items(),
+                            tk._("At most {limit} items in a plan"))),
+        ("milestones", _too_many(data_dict.get("milestones"), schema.max_milestones(),
+                                 tk._("At most {limit} milestones in a plan")))) if error}
+    if too_many:
+        raise tk.ValidationError(too_many)
     raw_milestones = data_dict.get("milestones") or []
     evidence_errors = [{"evidence": e} if (e := _list_of_objects(m.get("evidence"))) else {}
                        for m in raw_milestones]
@@ -510,7 +572,11 @@ def _visible_plan_ids(context: Context, organization: str | None) -> list[str]:
     ids: list[str] = []
     fq = f"+dataset_type:{PLAN_TYPE}"
     if organization:
-        fq += ' +organization:"{}"'.format(organization.replace('"', ""))
+        # by id, so that what was typed never becomes search syntax
+        entity = model.Group.get(organization)
+        if entity is None or not entity.is_organization:
+            raise tk.ValidationError({"organization": [tk._("Entity not found")]})
+        fq += f' +owner_org:"{entity.id}"'
     while True:
         result = tk.get_action("package_search")(
             {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
@@ -529,6 +595,11 @@ def opengovpe_milestone_due_list(context: Context, data_dict: DataDict) -> dict[
     :type days: int
     :param organization: only this entity's plans (optional)
     :type organization: string
+    :param limit: at most this many milestones, the earliest due first (default and
+        largest: ``ckanext.opengovpe.list.max_limit``)
+    :type limit: int
+    :param offset: milestones to skip (at most ``ckanext.opengovpe.list.max_offset``)
+    :type offset: int
     :returns: ``overdue`` and ``due_soon`` lists, each milestone with its plan
     :rtype: dictionary
     """
@@ -537,7 +608,8 @@ def opengovpe_milestone_due_list(context: Context, data_dict: DataDict) -> dict[
     plan_ids = _visible_plan_ids(context, data.get("organization"))
     today = _today()
     horizon = today + datetime.timedelta(days=int(data["days"]))
-    rows = records.due_milestones(plan_ids, horizon) if plan_ids else []
+    rows = records.due_milestones(plan_ids, horizon, int(data["limit"]),
+                                  int(data["offset"])) if plan_ids else []
     overdue, due_soon = [], []
     for row in rows:
         entry = dict(records.as_dict(row), days_left=(row["end_date"] - today).days)
@@ -555,8 +627,8 @@ def opengovpe_programme_status(context: Context, data_dict: DataDict) -> dict[st
     :rtype: dictionary
     """
     tk.check_access("opengovpe_programme_status", context, data_dict)
-    reference = tk.get_or_bust(data_dict, "id")
-    found = status.entities(organization=str(reference)[:200], today=_today())
+    reference = _reference(data_dict, "id")
+    found = status.entities(organization=reference[:200], today=_today())
     if not found:
         raise tk.ObjectNotFound(tk._("Entity not found"))
     return found[0]
@@ -573,9 +645,9 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any
     :param sort: ``progress desc`` (default), ``progress asc``, ``name asc|desc``,
         ``milestones asc|desc``
     :type sort: string
-    :param limit: at most 5000 (default 100)
+    :param limit: default 100, at most ``ckanext.opengovpe.list.max_limit`` (5000)
     :type limit: int
-    :param offset: default 0
+    :param offset: default 0, at most ``ckanext.opengovpe.list.max_offset``
     :type offset: int
     :returns: ``count`` and ``results``
     :rtype: dictionary

@@ -14,20 +14,52 @@ from .validators import control_character_message
 MAX_TEXT = 10_000
 MAX_SHORT = 500
 MAX_INT = 2_147_483_647  # PostgreSQL integer columns
-MAX_EVIDENCE_PER_CALL = 100
+# dates outside these years are typing mistakes, and far ones break date arithmetic
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def max_items() -> int:
+    """Inventory items one ``opengovpe_plan_save`` may hold."""
+    return int(tk.config.get("ckanext.opengovpe.plan.max_items"))
+
+
+def max_milestones() -> int:
+    """Milestones one ``opengovpe_plan_save`` may hold."""
+    return int(tk.config.get("ckanext.opengovpe.plan.max_milestones"))
+
+
+def max_evidence() -> int:
+    """Pieces of evidence one milestone may receive in one call."""
+    return int(tk.config.get("ckanext.opengovpe.plan.max_evidence"))
+
+
+def max_limit() -> int:
+    """Largest ``limit`` of the programme's list actions."""
+    return int(tk.config.get("ckanext.opengovpe.list.max_limit"))
+
+
+def max_offset() -> int:
+    """Largest ``offset`` of the programme's list actions."""
+    return int(tk.config.get("ckanext.opengovpe.list.max_offset"))
 
 
 def _date(value: Any, context: Context) -> Any:
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
+        value = value.date().isoformat()
+    elif isinstance(value, datetime.date):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Date format incorrect: use YYYY-MM-DD"))
     try:
-        return datetime.date.fromisoformat(str(value).strip()[:10])
+        date = datetime.date.fromisoformat(value.strip()[:10])
     except ValueError:
         raise tk.Invalid(tk._("Date format incorrect: use YYYY-MM-DD"))
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise tk.Invalid(tk._("The date must be between the years {first} and {last}").format(
+            first=FIRST_YEAR, last=LAST_YEAR))
+    return date
 
 
 def _length(limit: int) -> Callable[[Any, Context], Any]:
@@ -100,12 +132,37 @@ def _number(value: Any, context: Context) -> Any:
 
 
 def _none_if_empty(value: Any, context: Context) -> Any:
-    return None if value in ("", None) or value is missing else value
+    return None if value is missing or value is None or value == "" else value
 
 
 def _reference() -> list[Any]:
     """An optional id: an empty form field means no link (None), not an empty id."""
-    return [_none_if_empty, _length(100)]
+    return [_none_if_empty, _plain_text, _length(100)]
+
+
+def _whole_number(limit: int) -> Callable[[Any, Context], Any]:
+    """A whole number from 0 to ``limit``, as a number or ASCII digits; empty is None."""
+    def check(value: Any, context: Context) -> Any:
+        if value is None or value == "":
+            return None
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            number = int(value.strip())
+        if number is None or number < 0:
+            raise tk.Invalid(tk._("Must be a whole number, 0 or more"))
+        if number > limit:
+            raise tk.Invalid(tk._("Must be at most {limit}").format(limit=limit))
+        return number
+    return check
+
+
+def _position() -> list[Any]:
+    """An optional position: empty means "after the last one"."""
+    return [_none_if_empty, tk.get_validator("ignore_missing"), _whole_number(MAX_INT)]
 
 
 def _plain_text(value: Any, context: Context) -> Any:
@@ -152,8 +209,8 @@ def _url() -> list[Any]:
 def plan_item_schema() -> Schema:
     return {
         "id": _text(100),
-        "plan_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
-        "position": _optional(tk.get_validator("natural_number_validator"), _max(MAX_INT)),
+        "plan_id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
+        "position": _position(),
         "title": _required_text(),
         "description": _text(MAX_TEXT),
         "producing_unit": _text(),
@@ -161,7 +218,7 @@ def plan_item_schema() -> Schema:
         "responsible_email": _email(),
         "theme": _optional(_in_vocabulary("pnda_theme")),
         "criteria": _optional(_list_of_vocabulary("prioritisation_criterion")),
-        "score": _optional(tk.get_validator("natural_number_validator"), _max(MAX_INT)),
+        "score": _optional(_whole_number(MAX_INT)),
         "access_level": _optional(_in_vocabulary("access_level")),
         "access_justification": _text(MAX_TEXT),
         "frequency": _optional(_in_vocabulary("frequency")),
@@ -190,9 +247,9 @@ def evidence_schema() -> Schema:
 def milestone_schema() -> Schema:
     return {
         "id": _text(100),
-        "plan_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
+        "plan_id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
         "item_id": _reference(),
-        "position": _optional(tk.get_validator("natural_number_validator"), _max(MAX_INT)),
+        "position": _position(),
         "name": _required_text(),
         "description": _text(MAX_TEXT),
         "responsible": _text(),
@@ -216,7 +273,7 @@ def milestone_schema() -> Schema:
 
 def demand_schema() -> Schema:
     return {
-        "item_id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
+        "item_id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
         "kind": [tk.get_validator("not_empty"), _in_vocabulary("demand_kind")],
         "reference": _text(),
         "date": _optional(_date),
@@ -226,7 +283,7 @@ def demand_schema() -> Schema:
 
 def plan_save_schema() -> Schema:
     return {
-        "id": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe")],
+        "id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
         "items": plan_item_schema_without_plan(),
         "milestones": milestone_schema_without_plan(),
     }
@@ -248,9 +305,10 @@ def milestone_schema_without_plan() -> Schema:
 
 def due_list_schema() -> Schema:
     return {
-        "days": [tk.get_validator("default")(14), tk.get_validator("natural_number_validator"),
-                 _max(365)],
+        "days": [tk.get_validator("default")(14), _whole_number(365)],
         "organization": _text(200),
+        "limit": [tk.get_validator("default")(max_limit()), _whole_number(max_limit())],
+        "offset": [tk.get_validator("default")(0), _whole_number(max_offset())],
     }
 
 
@@ -261,23 +319,9 @@ def scoreboard_schema() -> Schema:
         "sort": [tk.get_validator("default")("progress desc"), _one_of(
             ["progress desc", "progress asc", "name asc", "name desc",
              "milestones desc", "milestones asc"])],
-        "limit": [tk.get_validator("default")(100), tk.get_validator("natural_number_validator"),
-                  _max(5000)],
-        "offset": [tk.get_validator("default")(0), tk.get_validator("natural_number_validator")],
+        "limit": [tk.get_validator("default")(100), _whole_number(max_limit())],
+        "offset": [tk.get_validator("default")(0), _whole_number(max_offset())],
     }
-
-
-def _max(limit: int) -> Callable[[Any, Context], Any]:
-    def check(value: Any, context: Context) -> Any:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            # an earlier validator already reported it; nothing more to say
-            return value
-        if number > limit:
-            raise tk.Invalid(tk._("Must be at most {limit}").format(limit=limit))
-        return number
-    return check
 
 
 def _one_of(options: list[str]) -> Callable[[Any, Context], Any]:

@@ -114,5 +114,17 @@ notification_table = sa.Table(
     sa.Column("sent_on", sa.Date, primary_key=True),
 )
 
+# the open dataset that publishes a plan, created by the extension (programme/opendata.py);
+# the link is what allows writing to it, never its name
+plan_dataset_table = sa.Table(
+    "opengovpe_plan_dataset",
+    meta.metadata,
+    sa.Column("plan_id", sa.Text, sa.ForeignKey("package.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("dataset_id", sa.Text, sa.ForeignKey("package.id", ondelete="CASCADE"),
+              nullable=False, unique=True),
+    sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
+)
+
 # declared with the others when the plugin loads, before any test reflects the database
 from .sync_report import sync_report_table  # noqa: E402,F401

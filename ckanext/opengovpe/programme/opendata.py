@@ -2,8 +2,20 @@
 plan's live CSV export (as Mexico's ADELA did for its "planes de apertura").
 
 The companion dataset follows the plan: public while the plan is public and
-active, private otherwise; its resource is touched whenever the plan, its items
-or its milestones change, so harvesters see a new modification date.
+active, private otherwise; its resource is touched whenever the plan, its items,
+milestones, evidence or demand change, so harvesters see a new modification date.
+
+The extension writes to a companion as the site user, so it writes only to the
+dataset it created itself: the link is stored by id (table
+``opengovpe_plan_dataset``) when the dataset is created, and a dataset is never
+taken over because of its name. When ``<plan name>-datos`` is already taken, the
+companion gets the first free name (``-datos-2``, ``-datos-3``...).
+
+Plans published before the link was stored: their companion is adopted only when
+it is a dataset of the plan's own entity named ``<plan name>-datos`` whose
+resource is the plan's CSV export, which is what the extension itself created;
+any other dataset with that name is left alone and a new companion is created.
+A companion someone deleted stays deleted.
 """
 from __future__ import annotations
 
@@ -11,25 +23,41 @@ import datetime
 import logging
 from typing import Any
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ..helpers import N_, site_gettext
+from ..model import plan_dataset_table, plan_item_table
 
 log = logging.getLogger(__name__)
 
 PLAN_TYPE = "plan-apertura"
 SUFFIX = "-datos"
+# names tried before falling back to a random one
+NAME_ATTEMPTS = 50
 # actions after which a plan's companion dataset is brought up to date
-PLAN_ACTIONS = ("package_create", "package_update")
+PLAN_ACTIONS = ("package_create", "package_update", "package_delete")
 RECORD_ACTIONS = ("opengovpe_plan_item_create", "opengovpe_plan_item_update",
                   "opengovpe_plan_item_delete", "opengovpe_milestone_create",
                   "opengovpe_milestone_update", "opengovpe_milestone_delete",
-                  "opengovpe_evidence_create", "opengovpe_plan_save")
+                  "opengovpe_evidence_create", "opengovpe_demand_create",
+                  "opengovpe_plan_save")
 
 
-def companion_name(plan_name: str) -> str:
-    return (plan_name[: 100 - len(SUFFIX)] + SUFFIX)
+def companion_name(plan_name: str, number: int = 1) -> str:
+    """``<plan name>-datos``, or ``<plan name>-datos-<number>``, within CKAN's 100 characters."""
+    suffix = SUFFIX if number == 1 else f"{SUFFIX}-{number}"
+    return plan_name[: 100 - len(suffix)] + suffix
+
+
+def _free_name(plan_name: str) -> str:
+    for number in range(1, NAME_ATTEMPTS + 1):
+        name = companion_name(plan_name, number)
+        if model.Package.get(name) is None:
+            return name
+    return companion_name(plan_name, int(datetime.datetime.utcnow().timestamp() * 1000))
 
 
 def _context() -> dict[str, Any]:
@@ -37,12 +65,37 @@ def _context() -> dict[str, Any]:
     return {"ignore_auth": True, "user": site_user["name"]}
 
 
+def linked_dataset(plan_id: str) -> model.Package | None:
+    """The companion the extension created for this plan, if any."""
+    dataset_id = model.Session.execute(
+        sa.select(plan_dataset_table.c.dataset_id)
+        .where(plan_dataset_table.c.plan_id == plan_id)).scalar()
+    return model.Package.get(dataset_id) if dataset_id else None
+
+
+def _earlier_companion(plan: model.Package, csv_url: str) -> model.Package | None:
+    """The companion of a plan published before links were stored, if it is one."""
+    dataset = model.Package.get(companion_name(plan.name))
+    if (dataset is None or dataset.type != "dataset" or dataset.state == "deleted"
+            or dataset.owner_org != plan.owner_org
+            or not any(r.url == csv_url for r in dataset.resources)):
+        return None
+    linked = model.Session.execute(sa.select(plan_dataset_table.c.plan_id).where(
+        plan_dataset_table.c.dataset_id == dataset.id)).scalar()
+    return None if linked else dataset
+
+
+def _link(plan_id: str, dataset_id: str) -> None:
+    model.Session.execute(plan_dataset_table.insert().values(plan_id=plan_id,
+                                                             dataset_id=dataset_id))
+    model.repo.commit()
+
+
 def sync(plan_id: str) -> dict[str, Any] | None:
     """Create or update the companion dataset of a plan; return it."""
     plan = model.Package.get(plan_id)
     if plan is None or plan.type != PLAN_TYPE:
         return None
-    name = companion_name(plan.name)
     csv_url = tk.h.url_for("opengovpe.export_plan", id=plan.name, fmt="csv", qualified=True)
     now = datetime.datetime.utcnow().isoformat()
     title = site_gettext(N_("Opening plan: {title}")).format(title=plan.title)
@@ -51,7 +104,7 @@ def sync(plan_id: str) -> dict[str, Any] | None:
                             "Updated whenever the plan changes.")).format(title=plan.title)
     resource_name = site_gettext(N_("Opening plan (CSV)"))
     values = {
-        "name": name, "type": "dataset", "owner_org": plan.owner_org,
+        "type": "dataset", "owner_org": plan.owner_org,
         "title": title,
         "notes": notes,
         "private": plan.private or plan.state != "active",
@@ -61,10 +114,33 @@ def sync(plan_id: str) -> dict[str, Any] | None:
                        "mimetype": "text/csv", "last_modified": now}],
     }
     context = _context()
-    existing = model.Package.get(name)
+    existing = linked_dataset(plan.id)
     if existing is None:
-        return tk.get_action("package_create")(context, values)
-    return tk.get_action("package_update")(context, dict(values, id=existing.id))
+        existing = _earlier_companion(plan, csv_url)
+        if existing is not None:
+            log.info("Plan %s adopts its earlier open dataset %s", plan.id, existing.id)
+            _link(plan.id, existing.id)
+    if existing is None:
+        created = tk.get_action("package_create")(
+            context, dict(values, name=_free_name(plan.name)))
+        _link(plan.id, created["id"])
+        return created
+    if existing.state == "deleted":
+        return None
+    return tk.get_action("package_update")(
+        context, dict(values, id=existing.id, name=existing.name))
+
+
+def _plan_of_record(sender: str, result: Any) -> str | None:
+    if not isinstance(result, dict):
+        return None
+    if sender == "opengovpe_plan_save":
+        return result.get("id")
+    if sender == "opengovpe_demand_create":
+        item = model.Session.execute(sa.select(plan_item_table.c.plan_id).where(
+            plan_item_table.c.id == result.get("item_id"))).scalar()
+        return item
+    return result.get("plan_id")
 
 
 def on_action(sender: str, **kwargs: Any) -> None:
@@ -72,14 +148,16 @@ def on_action(sender: str, **kwargs: Any) -> None:
     result = kwargs.get("result")
     data_dict = kwargs.get("data_dict") or {}
     plan_id = None
-    if sender in PLAN_ACTIONS:
+    if sender == "package_delete":
+        reference = data_dict.get("id")
+        plan = model.Package.get(reference) if isinstance(reference, str) else None
+        if plan is not None and plan.type == PLAN_TYPE:
+            plan_id = plan.id
+    elif sender in PLAN_ACTIONS:
         if isinstance(result, dict) and result.get("type") == PLAN_TYPE:
             plan_id = result["id"]
     elif sender in RECORD_ACTIONS:
-        if isinstance(result, dict):
-            plan_id = result.get("plan_id") or (result.get("id") if sender ==
-                                                "opengovpe_plan_save" else None)
-        plan_id = plan_id or data_dict.get("plan_id")
+        plan_id = _plan_of_record(sender, result)
     if plan_id:
         try:
             sync(plan_id)

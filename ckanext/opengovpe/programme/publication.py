@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 FALLBACK_STATUS = "listo-para-publicar"
 
 
-def _is_published(dataset: model.Package | None) -> bool:
+def is_published(dataset: model.Package | None) -> bool:
     return dataset is not None and dataset.state == "active" and not dataset.private
 
 
@@ -35,7 +35,7 @@ def sync_items(dataset_id: str, user_name: str | None = None, deleting: bool = F
     if dataset is None:
         return []
     dataset_id = dataset.id
-    published = _is_published(dataset) and not deleting
+    published = is_published(dataset) and not deleting
     rows = model.Session.execute(sa.select(plan_item_table).where(
         plan_item_table.c.dataset_id == dataset_id)).mappings().all()
     changes = []

@@ -77,11 +77,15 @@ def get(table: sa.Table, record_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+# the largest value of a PostgreSQL integer column
+MAX_POSITION = 2_147_483_647
+
+
 def next_position(table: sa.Table, plan_id: str) -> int:
-    """A new row goes after the plan's last one."""
+    """A new row goes after the plan's last one (or beside it, at the largest position)."""
     last = model.Session.execute(sa.select(sa.func.max(table.c.position))
                                  .where(table.c.plan_id == plan_id)).scalar()
-    return 0 if last is None else last + 1
+    return 0 if last is None else min(last + 1, MAX_POSITION)
 
 
 def insert(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
@@ -164,8 +168,10 @@ def replace_plan(plan_id: str, new_items: list[dict[str, Any]],
                               [{c: r.get(c) for c in columns} for r in evidence_rows])
 
 
-def due_milestones(plan_ids: list[str], horizon: datetime.date) -> list[dict[str, Any]]:
-    """Open milestones of these plans ending on or before ``horizon``, with their plan."""
+def due_milestones(plan_ids: list[str], horizon: datetime.date, limit: int | None = None,
+                   offset: int = 0) -> list[dict[str, Any]]:
+    """Open milestones of these plans ending on or before ``horizon``, with their plan,
+    the earliest due first; ``limit`` and ``offset`` page through them."""
     from ckan.model import package_table
     statement = (
         sa.select(milestone_table, package_table.c.name.label("plan_name"),
@@ -175,5 +181,7 @@ def due_milestones(plan_ids: list[str], horizon: datetime.date) -> list[dict[str
         .where(milestone_table.c.plan_id.in_(plan_ids),
                milestone_table.c.end_date <= horizon,
                milestone_table.c.status.notin_(("completado", "cancelado")))
-        .order_by(milestone_table.c.end_date, milestone_table.c.position))
+        .order_by(milestone_table.c.end_date, milestone_table.c.position,
+                  milestone_table.c.id)
+        .limit(limit).offset(offset))
     return [dict(r) for r in model.Session.execute(statement).mappings()]

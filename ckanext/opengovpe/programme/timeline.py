@@ -18,6 +18,10 @@ def _date(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value)[:10])
 
 
+def _month_number(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
 def layout(milestones: list[dict[str, Any]], today: datetime.date) -> dict[str, Any]:
     """Bars for up to MAX_ROWS milestones (the earliest first), and the 'today' line."""
     dated = [m for m in milestones if _date(m.get("start_date") or m.get("end_date"))]
@@ -42,13 +46,15 @@ def layout(milestones: list[dict[str, Any]], today: datetime.date) -> dict[str, 
             "overdue": bool(milestone.get("overdue")), "progress": milestone.get("progress", 0),
             "start": start.isoformat(), "end": end.isoformat(),
         })
+    # about eight month labels, counted by month number: stored dates may be centuries
+    # apart, and stepping a date past 9999-12 overflows
+    first_month = _month_number(first) + (0 if first.day == 1 else 1)
+    last_month = _month_number(last)
+    step = max((last_month - first_month + 1) // 8, 1)
     months = []
-    cursor = first.replace(day=1)
-    while cursor <= last:
-        if cursor >= first:
-            months.append({"x": x(cursor), "label": cursor.strftime("%m/%Y")})
-        cursor = (cursor + datetime.timedelta(days=32)).replace(day=1)
-    step = max(len(months) // 8, 1)
-    return {"bars": bars, "today_x": x(today), "months": months[::step],
+    for number in range(first_month, last_month + 1, step):
+        day = datetime.date(number // 12, number % 12 + 1, 1)
+        months.append({"x": x(day), "label": day.strftime("%m/%Y")})
+    return {"bars": bars, "today_x": x(today), "months": months,
             "height": len(shown) * ROW_HEIGHT + 40, "width": WIDTH,
             "hidden": len(milestones) - len(shown)}

@@ -65,6 +65,36 @@ class TestItems:
                         plan_id=entity["plan"]["id"], title="X", dataset_id=dataset_id)
             assert message in error.value.error_dict["dataset_id"][0]
 
+    def test_position_at_the_integer_limit_does_not_overflow_the_next(self, entity):
+        plan = entity["plan"]["id"]
+        call_as("editor-oece", "opengovpe_plan_item_create", plan_id=plan, title="Último",
+                position=2_147_483_647)
+        following = call_as("editor-oece", "opengovpe_plan_item_create", plan_id=plan,
+                            title="Siguiente")
+        assert following["position"] == 2_147_483_647
+
+    def test_update_may_name_its_own_plan(self, entity):
+        """A client that reads an item and saves it back sends its plan_id too."""
+        item = call_as("editor-oece", "opengovpe_plan_item_create",
+                       plan_id=entity["plan"]["id"], title="Contratos")
+        updated = call_as("editor-oece", "opengovpe_plan_item_update",
+                          **dict(item, plan_id=entity["plan"]["name"], title="Contratos 2025",
+                                 created=None, modified=None))
+        assert updated["title"] == "Contratos 2025"
+
+    def test_published_only_with_a_published_dataset(self, entity):
+        plan = entity["plan"]["id"]
+        helpers.call_action("package_patch", {"user": "sysadmin"},
+                            id=entity["dataset"]["id"], private=False)
+        item = call_as("editor-oece", "opengovpe_plan_item_create", plan_id=plan,
+                       title="Contratos", status="publicado",
+                       dataset_id=entity["dataset"]["name"])
+        assert item["status"] == "publicado"
+        with pytest.raises(tk.ValidationError) as error:
+            call_as("editor-oece", "opengovpe_plan_item_update", id=item["id"],
+                    dataset_id="")
+        assert "status" in error.value.error_dict
+
     def test_unknown_plan(self, entity):
         with pytest.raises((tk.ObjectNotFound, tk.NotAuthorized)):
             call_as("editor-oece", "opengovpe_plan_item_create", plan_id="no-existe",

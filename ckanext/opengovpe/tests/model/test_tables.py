@@ -7,7 +7,8 @@ from ckanext.opengovpe.model import plan_item_table
 from ckanext.opengovpe.tests.helpers import schema_differences
 
 OWN = {"opengovpe_plan_item", "opengovpe_milestone", "opengovpe_evidence",
-       "opengovpe_demand", "opengovpe_notification", "opengovpe_sync_report"}
+       "opengovpe_demand", "opengovpe_notification", "opengovpe_sync_report",
+       "opengovpe_plan_dataset"}
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

@@ -40,3 +40,30 @@ def test_plan_is_published_with_its_csv_and_follows_changes(app):
     assert companion("plan-2025")["private"] is True
     found = helpers.call_action("package_search", q="Plan 2025", fq="+dataset_type:dataset")
     assert "plan-2025-datos" not in [d["name"] for d in found["results"]]
+
+
+def test_companion_follows_every_change_of_the_plans_records():
+    org = factories.Organization()
+    plan = factories.Dataset(type="plan-apertura", name="plan-2026", owner_org=org["id"])
+    item = helpers.call_action("opengovpe_plan_item_create", plan_id=plan["id"], title="Uno")
+    milestone = helpers.call_action("opengovpe_milestone_create", plan_id=plan["id"],
+                                    name="Hito")
+    changes = [
+        ("opengovpe_evidence_create", {"milestone_id": milestone["id"], "type": "acta",
+                                       "title": "Acta"}),
+        ("opengovpe_demand_create", {"item_id": item["id"], "kind": "solicitud-datos"}),
+        ("opengovpe_milestone_delete", {"id": milestone["id"]}),
+        ("opengovpe_plan_item_delete", {"id": item["id"]}),
+    ]
+    for action, data in changes:
+        before = companion("plan-2026")["resources"][0]["last_modified"]
+        helpers.call_action(action, **data)
+        assert companion("plan-2026")["resources"][0]["last_modified"] > before, action
+
+
+def test_deleting_the_plan_makes_its_companion_private():
+    org = factories.Organization()
+    plan = factories.Dataset(type="plan-apertura", name="plan-2027", owner_org=org["id"])
+    assert companion("plan-2027")["private"] is False
+    helpers.call_action("package_delete", {"user": factories.Sysadmin()["name"]}, id=plan["id"])
+    assert companion("plan-2027")["private"] is True

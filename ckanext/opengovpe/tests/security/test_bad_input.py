@@ -194,6 +194,80 @@ API_CASES = [
          {"q": "metadata_modified:[NOW-\u00b2DAY TO NOW]"}, statuses=(400,)),
     Case("search-facet-fields-thousand", "package_search",
          {"facet.field": [f"campo{i}" for i in range(1000)]}, statuses=(400,)),
+    # ids that are not text, or hold NUL, in every action that takes one
+    Case("plan-show-id-object", "opengovpe_plan_show", {"id": {"$ne": ""}}, field="id"),
+    Case("plan-show-id-nul", "opengovpe_plan_show", {"id": "plan\x00"}, field="id"),
+    Case("plan-progress-id-list", "opengovpe_plan_progress", {"id": [PLAN]}, field="id"),
+    Case("plan-save-id-object", "opengovpe_plan_save", {"id": {"id": PLAN}}, field="id"),
+    Case("programme-status-id-nul", "opengovpe_programme_status", {"id": "oece\x00"},
+         field="id"),
+    Case("programme-status-id-object", "opengovpe_programme_status", {"id": {"a": 1}},
+         field="id"),
+    Case("item-create-plan-id-object", "opengovpe_plan_item_create",
+         item(plan_id={"id": PLAN}), field="plan_id"),
+    Case("item-create-dataset-id-object", "opengovpe_plan_item_create",
+         item(dataset_id={"id": "contratos"}), field="dataset_id"),
+    Case("item-update-id-list", "opengovpe_plan_item_update", {"id": ["{item}"]}, field="id"),
+    Case("item-update-id-nul", "opengovpe_plan_item_update", {"id": "\x00"}, field="id"),
+    Case("item-update-plan-id-of-another-plan", "opengovpe_plan_item_update",
+         {"id": "{item}", "plan_id": "plan-otra"}, field="plan_id"),
+    Case("item-delete-id-object", "opengovpe_plan_item_delete", {"id": {"a": 1}}, field="id"),
+    Case("milestone-create-plan-id-nul", "opengovpe_milestone_create",
+         milestone(plan_id="plan\x00"), field="plan_id"),
+    Case("milestone-update-id-object", "opengovpe_milestone_update", {"id": {"a": 1}},
+         field="id"),
+    Case("milestone-update-plan-id-of-another-plan", "opengovpe_milestone_update",
+         {"id": "{milestone}", "plan_id": "plan-otra"}, field="plan_id"),
+    Case("milestone-delete-id-nul", "opengovpe_milestone_delete", {"id": "a\x00"},
+         field="id"),
+    Case("evidence-milestone-id-list", "opengovpe_evidence_create",
+         {"milestone_id": ["{milestone}"], "type": "acta", "title": "Acta"},
+         field="milestone_id"),
+    Case("demand-item-id-object", "opengovpe_demand_create",
+         {"item_id": {"a": 1}, "kind": "solicitud-datos"}, field="item_id"),
+    Case("plan-save-item-dataset-nul", "opengovpe_plan_save",
+         {"id": PLAN, "items": [{"title": "Uno", "dataset_id": "a\x00"}]}, field="items"),
+    # numbers: empty, non-ASCII digits, overflow
+    Case("item-score-superscript", "opengovpe_plan_item_create", item(score="²"),
+         field="score"),
+    Case("item-position-overflow", "opengovpe_plan_item_create", item(position=2**31),
+         field="position"),
+    Case("item-position-boolean", "opengovpe_plan_item_create", item(position=True),
+         field="position"),
+    Case("due-list-days-superscript", "opengovpe_milestone_due_list", {"days": "²"},
+         field="days"),
+    # programme integrity
+    Case("milestone-end-date-9999", "opengovpe_milestone_create",
+         milestone(end_date="9999-12-31"), field="end_date"),
+    Case("item-committed-date-1066", "opengovpe_plan_item_create",
+         item(committed_date="1066-10-14"), field="committed_date"),
+    Case("item-published-without-dataset", "opengovpe_plan_item_create",
+         item(status="publicado"), field="status"),
+    Case("item-published-with-private-dataset", "opengovpe_plan_item_create",
+         item(status="publicado", dataset_id="reservado"), field="status"),
+    Case("plan-save-completed-with-unknown-evidence", "opengovpe_plan_save",
+         {"id": PLAN, "milestones": [{
+             "name": "Hito", "status": "completado", "progress": 100,
+             "actual_end_date": "2025-01-01",
+             "evidence": [dict(EVIDENCE, id="no-existe")]}]}, field="milestones"),
+    # limits
+    Case("plan-save-too-many-items", "opengovpe_plan_save",
+         {"id": PLAN, "items": [{"title": "Uno"}] * 1001}, field="items"),
+    Case("plan-save-too-many-milestones", "opengovpe_plan_save",
+         {"id": PLAN, "milestones": [{"name": "Uno"}] * 2001}, field="milestones"),
+    Case("plan-save-too-much-evidence", "opengovpe_plan_save",
+         {"id": PLAN, "milestones": [{"name": "Uno", "evidence": [EVIDENCE] * 101}]},
+         field="milestones"),
+    Case("due-list-limit-huge", "opengovpe_milestone_due_list", {"limit": 10**6},
+         field="limit"),
+    Case("due-list-offset-huge", "opengovpe_milestone_due_list", {"offset": 10**9},
+         field="offset"),
+    Case("due-list-entity-backslash", "opengovpe_milestone_due_list",
+         {"organization": "\\"}, field="organization"),
+    Case("scoreboard-offset-huge", "opengovpe_scoreboard", {"offset": 10**9},
+         field="offset"),
+    Case("scoreboard-limit-superscript", "opengovpe_scoreboard", {"limit": "²"},
+         field="limit"),
     # publication datasets (scheming) and entities
     Case("dataset-licence-outside-vocabulary", "package_create",
          dataset(license_id="propietaria"), field="license_id"),
@@ -240,6 +314,7 @@ def world() -> dict[str, Any]:
                       title="Plan de otra entidad")
     factories.Dataset(name="contratos", owner_org=org["id"], notes="Contratos vigentes.")
     factories.Dataset(name="ajeno", owner_org=other["id"], notes="Ajeno.")
+    factories.Dataset(name="reservado", owner_org=org["id"], private=True, notes="Reservado.")
     created_item = helpers.call_action("opengovpe_plan_item_create", plan_id=PLAN,
                                        title="Contratos vigentes")
     foreign_item = helpers.call_action("opengovpe_plan_item_create", plan_id="plan-otra",
@@ -325,6 +400,10 @@ FORM_CASES = [
     ("milestone-form-title-1mb", "/plan-apertura/{plan}/hitos/nuevo", {"name": HUGE}),
     ("milestone-form-evidence-bad-type", "/plan-apertura/{plan}/hitos/nuevo",
      {"name": "Hito", "evidence_title": "Acta", "evidence_type": "rumor"}),
+    ("item-form-score-superscript", "/plan-apertura/{plan}/inventario/nuevo",
+     {"title": "Inventario", "score": "²"}),
+    ("milestone-form-end-date-9999", "/plan-apertura/{plan}/hitos/nuevo",
+     {"name": "Hito", "end_date": "9999-12-31"}),
     ("item-form-bad-date", "/plan-apertura/{plan}/inventario/nuevo",
      {"title": "Inventario", "committed_date": "2025-13-45"}),
     ("item-form-theme-outside-vocabulary", "/plan-apertura/{plan}/inventario/nuevo",
@@ -353,3 +432,26 @@ def test_forms_show_errors_and_store_nothing(app, world, name, url, data):
         # the form again, with its error summary
         assert 'class="error-explanation' in response.body or "error-block" in response.body
     assert snapshot() == before
+
+
+# --- addresses and query parameters of the programme's pages ------------------------------
+
+PAGE_CASES = [
+    ("entity-nul", "/entidad/%00/programa", (404,)),
+    ("plan-progress-nul", "/plan-apertura/%00/avance", (404,)),
+    ("plan-export-nul", "/plan-apertura/%00/exportar.csv", (404,)),
+    ("item-form-plan-nul", "/plan-apertura/%00/inventario/nuevo", (404,)),
+    ("item-form-item-nul", "/plan-apertura/{plan}/inventario/%00", (404,)),
+    ("milestone-form-milestone-nul", "/plan-apertura/{plan}/hitos/%00", (404,)),
+    ("plan-progress-superscript-page", "/plan-apertura/{plan}/avance?pagina=%C2%B2", (200,)),
+    ("plan-progress-huge-page", "/plan-apertura/{plan}/avance?pagina=99999999999999", (200,)),
+    ("due-list-backslash-entity", "/hitos/pendientes?entidad=%5C", (200,)),
+    ("due-list-superscript-days", "/hitos/pendientes?dias=%C2%B2", (200,)),
+]
+
+
+@pytest.mark.parametrize("name,url,statuses", PAGE_CASES, ids=[c[0] for c in PAGE_CASES])
+def test_pages_answer_bad_addresses_without_a_500(app, world, name, url, statuses):
+    response = app.get(url.format(plan=PLAN), headers=world["headers"])
+    assert response.status_code in statuses, response.body[:300]
+    assert "Traceback" not in response.body

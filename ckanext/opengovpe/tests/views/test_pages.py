@@ -7,8 +7,10 @@ import datetime
 import io
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
+import ckan.model as model
 from ckan.tests import factories, helpers
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -159,3 +161,35 @@ def test_plan_record_links_to_its_progress_and_nav_to_scoreboard(app, programme)
     page = app.get("/plan-apertura/plan-publico")
     assert "/plan-apertura/plan-publico/avance" in page.body
     assert 'href="/tablero"' in page.body
+
+
+def test_item_form_with_only_a_title(app, programme):
+    """The form always sends every field, most of them empty."""
+    headers = {"Authorization": programme["users"]["editor"]["token"]}
+    data = {field: "" for field in ("title", "description", "score", "theme", "access_level",
+                                    "frequency", "committed_date", "dataset_id", "status",
+                                    "formats", "national_portal_url")}
+    page = app.post("/plan-apertura/plan-publico/inventario/nuevo", headers=headers,
+                    data=dict(data, title="Solo el título"), follow_redirects=False)
+    assert page.status_code == 302, page.body[:500]
+    shown = helpers.call_action("opengovpe_plan_show", id="plan-publico")
+    added = [i for i in shown["items"] if i["title"] == "Solo el título"]
+    assert added and added[0]["score"] is None and added[0]["status"] == "planificado"
+
+
+def test_pages_and_exports_survive_far_dates_stored_earlier(app, programme):
+    """Dates that are refused now may have been stored before the check."""
+    created = helpers.call_action("opengovpe_milestone_create", plan_id="plan-publico",
+                                  name="Hito lejano", start_date="2025-01-01",
+                                  end_date="2025-02-01")
+    model.Session.execute(
+        sa.text("UPDATE opengovpe_milestone SET start_date = '0001-01-01', "
+                "end_date = '9999-12-31' WHERE id = :id"), {"id": created["id"]})
+    model.repo.commit()
+    for url in ("/plan-apertura/plan-publico/avance", "/plan-apertura/plan-publico/exportar.csv",
+                "/plan-apertura/plan-publico/exportar.xlsx", "/hitos/pendientes",
+                "/entidad/oece/programa", "/tablero"):
+        response = get(app, url, "anonymous", programme)
+        assert response.status_code == 200, url
+    assert "Hito lejano" in get(app, "/plan-apertura/plan-publico/avance", "anonymous",
+                                programme).body
