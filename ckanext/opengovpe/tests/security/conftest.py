@@ -1,0 +1,20 @@
+"""The fuzz suite's time budget and its count of examples (``scripts/bench.sh fuzz``)."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ckanext.opengovpe.tests import fuzz
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    fuzz.Budget.tests_left = sum(1 for item in items if "test_fuzz_" in item.nodeid)
+
+
+def pytest_sessionfinish(session: Any) -> None:
+    """With ``OPENGOVPE_FUZZ_STATS`` set, the examples run per entry point go to that file."""
+    path = os.environ.get("OPENGOVPE_FUZZ_STATS")
+    if path and fuzz.EXAMPLES:
+        with open(path, "w", encoding="utf-8") as stream:
+            json.dump(dict(fuzz.EXAMPLES), stream, indent=1, sort_keys=True)
