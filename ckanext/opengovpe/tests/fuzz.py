@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 import yaml
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 import ckan.model as model
@@ -56,11 +56,19 @@ settings.register_profile("long", max_examples=int(os.environ.get("OPENGOVPE_FUZ
                                                                   100_000)),
                           derandomize=False, deadline=None, database=None, print_blob=True,
                           suppress_health_check=_QUIET)
+# a first look at what fails, without the time shrinking takes: OPENGOVPE_FUZZ=triage
+settings.register_profile("triage", settings.get_profile("ci"),
+                          phases=[Phase.explicit, Phase.generate])
 PROFILE = os.environ.get("OPENGOVPE_FUZZ", "ci")
 settings.load_profile(PROFILE)
 
 # examples run per entry point, written out by tests/security/conftest.py
 EXAMPLES: Counter[str] = Counter()
+
+
+class OutOfTime(BaseException):
+    """Raised inside an example when its test's time is up: Hypothesis lets it through
+    without shrinking, and tests/security/conftest.py counts the test as passed."""
 
 
 class Budget:
@@ -70,16 +78,20 @@ class Budget:
     _ends: dict[str, float] = {}
 
     @classmethod
-    def spent(cls, entry_point: str) -> bool:
+    def check(cls, entry_point: str) -> None:
+        """Count an example of ``entry_point``; raise OutOfTime once its share is spent."""
+        EXAMPLES[entry_point] += 1
         deadline = os.environ.get("OPENGOVPE_FUZZ_DEADLINE")
         if PROFILE != "long" or not deadline:
-            return False
+            return
         now = time.time()
         if entry_point not in cls._ends:
             share = max(float(deadline) - now, 0) / max(cls.tests_left, 1)
             cls.tests_left = max(cls.tests_left - 1, 0)
             cls._ends[entry_point] = now + share
-        return now >= cls._ends[entry_point]
+        if now >= cls._ends[entry_point]:
+            EXAMPLES[entry_point] -= 1
+            raise OutOfTime(entry_point)
 
 
 # --- hostile values -------------------------------------------------------------------------

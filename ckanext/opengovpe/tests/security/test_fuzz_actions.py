@@ -82,7 +82,6 @@ def _context(world: dict[str, Any], role: str) -> dict[str, Any]:
 
 
 def _attack(world: dict[str, Any], role: str, action: str, payload: dict[str, Any]) -> None:
-    fuzz.EXAMPLES[action] += 1
     observation = fuzz.Observation(world, role)
     with fuzz.ErrorLog() as log:
         try:
@@ -104,8 +103,7 @@ def _draw_actor(data: st.DataObject) -> tuple[str, str]:
 @pytest.mark.parametrize("action", ACTIONS)
 @given(data=st.data())
 def test_action(world, action, data):
-    if fuzz.Budget.spent(action):
-        return
+    fuzz.Budget.check(action)
     role, entity = _draw_actor(data)
     fields = fuzz.action_fields(action)
     payload: dict[str, Any] = {}
@@ -140,8 +138,7 @@ def _dataset_payload(world: dict[str, Any], verb: str, kind: str, entity: str,
                          ids=[f"package_{verb}:{kind}" for verb, kind in PACKAGE_CASES])
 @given(data=st.data())
 def test_dataset(world, verb, kind, data):
-    if fuzz.Budget.spent(f"package_{verb}:{kind}"):
-        return
+    fuzz.Budget.check(f"package_{verb}:{kind}")
     role, entity = _draw_actor(data)
     private = data.draw(st.booleans(), label="private target")
     payload = _dataset_payload(world, verb, kind, entity, private)
@@ -152,8 +149,7 @@ def test_dataset(world, verb, kind, data):
 @pytest.mark.parametrize("verb", ["create", "update"])
 @given(data=st.data())
 def test_organization(world, verb, data):
-    if fuzz.Budget.spent(f"organization_{verb}"):
-        return
+    fuzz.Budget.check(f"organization_{verb}")
     role, entity = _draw_actor(data)
     if verb == "create":
         payload = {"name": f"fuzz-entidad-{next(NAMES)}", "title": "Entidad nueva"}
