@@ -92,7 +92,7 @@ def _attack(world: dict[str, Any], role: str, action: str, payload: dict[str, An
             refused = True
         finally:
             model.Session.remove()
-    observation.check(refused, answer, log, f"{action} as {role}")
+    observation.check(refused, answer, log, f"{action} as {role}", fuzz.dump(payload))
 
 
 def _draw_actor(data: st.DataObject) -> tuple[str, str]:

@@ -119,6 +119,7 @@ def test_page(app, world, rule, method, view, data):
     url = _path(rule, parts) + ("?" + urlencode(_pairs(query)) if query else "")
     headers = _headers(world, role)
     observation = fuzz.Observation(world, role)
+    form: dict[str, Any] = {}
     with fuzz.ErrorLog() as log:
         if method == "GET":
             response = app.get(url, headers=headers)
@@ -136,4 +137,5 @@ def test_page(app, world, rule, method, view, data):
     answer = response.get_data(as_text=True)
     assert "Traceback" not in answer, what
     accepted = method == "POST" and 300 <= response.status_code < 400
-    observation.check(not accepted, answer, log, what)
+    sent = f"{parts} {query} {form if method == 'POST' else ''}"
+    observation.check(not accepted, answer, log, what, sent)
