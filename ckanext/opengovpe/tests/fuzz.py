@@ -12,8 +12,9 @@ Hypothesis. What every example must hold:
 - nothing private of another entity, no user's e-mail or API token, appears in an answer.
 
 Profiles (``OPENGOVPE_FUZZ``): ``ci`` (default) is derandomized, with a few examples per
-entry point; ``long`` draws random examples until ``OPENGOVPE_FUZZ_DEADLINE`` (a Unix time),
-shared out between the fuzz tests still to run (``scripts/bench.sh fuzz``).
+entry point; ``long`` draws random examples for ``OPENGOVPE_FUZZ_MINUTES``, shared out
+between the fuzz tests still to run (``scripts/bench.sh fuzz``); ``triage`` is ``ci``
+without shrinking, for a quick list of what fails.
 """
 from __future__ import annotations
 
@@ -75,18 +76,25 @@ class Budget:
     """In the ``long`` profile, each fuzz test's share of the time left before the deadline."""
 
     tests_left = 0
+    deadline: float | None = None
     _ends: dict[str, float] = {}
+
+    @classmethod
+    def start(cls, tests: int) -> None:
+        """``tests`` fuzz tests share ``OPENGOVPE_FUZZ_MINUTES`` from now."""
+        cls.tests_left = tests
+        minutes = os.environ.get("OPENGOVPE_FUZZ_MINUTES")
+        cls.deadline = time.time() + float(minutes) * 60 if minutes else None
 
     @classmethod
     def check(cls, entry_point: str) -> None:
         """Count an example of ``entry_point``; raise OutOfTime once its share is spent."""
         EXAMPLES[entry_point] += 1
-        deadline = os.environ.get("OPENGOVPE_FUZZ_DEADLINE")
-        if PROFILE != "long" or not deadline:
+        if PROFILE != "long" or cls.deadline is None:
             return
         now = time.time()
         if entry_point not in cls._ends:
-            share = max(float(deadline) - now, 0) / max(cls.tests_left, 1)
+            share = max(cls.deadline - now, 0) / max(cls.tests_left, 1)
             cls.tests_left = max(cls.tests_left - 1, 0)
             cls._ends[entry_point] = now + share
         if now >= cls._ends[entry_point]:

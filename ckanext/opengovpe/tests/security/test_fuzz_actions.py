@@ -103,7 +103,6 @@ def _draw_actor(data: st.DataObject) -> tuple[str, str]:
 @pytest.mark.parametrize("action", ACTIONS)
 @given(data=st.data())
 def test_action(world, action, data):
-    fuzz.Budget.check(action)
     role, entity = _draw_actor(data)
     fields = fuzz.action_fields(action)
     payload: dict[str, Any] = {}
@@ -115,6 +114,7 @@ def test_action(world, action, data):
         elif name in fuzz.VALID and fields.get(name) is None:
             payload[name] = fuzz.VALID[name]
     payload.update(_overlay(data, fields, world["pools"]["any"]))
+    fuzz.Budget.check(action)
     _attack(world, role, action, payload)
 
 
@@ -138,18 +138,17 @@ def _dataset_payload(world: dict[str, Any], verb: str, kind: str, entity: str,
                          ids=[f"package_{verb}:{kind}" for verb, kind in PACKAGE_CASES])
 @given(data=st.data())
 def test_dataset(world, verb, kind, data):
-    fuzz.Budget.check(f"package_{verb}:{kind}")
     role, entity = _draw_actor(data)
     private = data.draw(st.booleans(), label="private target")
     payload = _dataset_payload(world, verb, kind, entity, private)
     payload.update(_overlay(data, DATASET_TYPES[kind], world["pools"]["any"]))
+    fuzz.Budget.check(f"package_{verb}:{kind}")
     _attack(world, role, f"package_{verb}", payload)
 
 
 @pytest.mark.parametrize("verb", ["create", "update"])
 @given(data=st.data())
 def test_organization(world, verb, data):
-    fuzz.Budget.check(f"organization_{verb}")
     role, entity = _draw_actor(data)
     if verb == "create":
         payload = {"name": f"fuzz-entidad-{next(NAMES)}", "title": "Entidad nueva"}
@@ -159,4 +158,5 @@ def test_organization(world, verb, data):
             {"id": world["entities"][entity]["org"]["id"], "include_datasets": False})
         model.Session.remove()
     payload.update(_overlay(data, ORGANIZATION_FIELDS, world["pools"]["any"]))
+    fuzz.Budget.check(f"organization_{verb}")
     _attack(world, role, f"organization_{verb}", payload)

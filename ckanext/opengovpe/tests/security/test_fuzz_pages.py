@@ -109,8 +109,6 @@ def _pairs(values: dict[str, Any]) -> list[tuple[str, str]]:
                          ids=[f"{method}:{rule.rule}" for rule, method, _ in RULES])
 @given(data=st.data())
 def test_page(app, world, rule, method, view, data):
-    entry_point = f"{method} {rule.rule}"
-    fuzz.Budget.check(entry_point)
     role = data.draw(st.sampled_from(fuzz.ROLES), label="role")
     parts = {name: data.draw(_part(rule, name, world), label=name) for name in rule.arguments}
     names = fuzz.query_parameters(view) + ["fuzz"]
@@ -118,20 +116,23 @@ def test_page(app, world, rule, method, view, data):
                       label="query")
     url = _path(rule, parts) + ("?" + urlencode(_pairs(query)) if query else "")
     headers = _headers(world, role)
-    observation = fuzz.Observation(world, role)
     form: dict[str, Any] = {}
+    if method == "POST":
+        fields = _form_fields(app, world, rule)
+        form = {name: "" for name in fields}
+        form.update({k: v for k, v in fuzz.VALID.items() if k in form})
+        form.update(data.draw(st.dictionaries(st.sampled_from(fields + ["fuzz"]),
+                                              fuzz.form_value(), max_size=4), label="form"))
+    # after every draw: a test whose time is up stops between examples
+    fuzz.Budget.check(f"{method} {rule.rule}")
+    observation = fuzz.Observation(world, role)
     with fuzz.ErrorLog() as log:
         if method == "GET":
             response = app.get(url, headers=headers)
         else:
-            fields = _form_fields(app, world, rule)
-            form = {name: "" for name in fields}
-            form.update({k: v for k, v in fuzz.VALID.items() if k in form})
-            form.update(data.draw(st.dictionaries(st.sampled_from(fields + ["fuzz"]),
-                                                  fuzz.form_value(), max_size=4),
-                                  label="form"))
             body = _pairs(form) + [("_csrf_token", _token(app))]
-            response = app.post(url, data=MultiDict(body), headers=headers, follow_redirects=False)
+            response = app.post(url, data=MultiDict(body), headers=headers,
+                                follow_redirects=False)
     what = f"{method} {url[:200]} as {role}"
     assert response.status_code < 500, f"{what}: {response.status_code}"
     answer = response.get_data(as_text=True)
