@@ -60,6 +60,9 @@ settings.register_profile("long", max_examples=int(os.environ.get("OPENGOVPE_FUZ
 # a first look at what fails, without the time shrinking takes: OPENGOVPE_FUZZ=triage
 settings.register_profile("triage", settings.get_profile("ci"),
                           phases=[Phase.explicit, Phase.generate])
+# a long run that lists what fails without stopping to shrink it
+settings.register_profile("long-triage", settings.get_profile("long"),
+                          phases=[Phase.explicit, Phase.generate])
 PROFILE = os.environ.get("OPENGOVPE_FUZZ", "ci")
 settings.load_profile(PROFILE)
 
@@ -90,7 +93,7 @@ class Budget:
     def check(cls, entry_point: str) -> None:
         """Count an example of ``entry_point``; raise OutOfTime once its share is spent."""
         EXAMPLES[entry_point] += 1
-        if PROFILE != "long" or cls.deadline is None:
+        if not PROFILE.startswith("long") or cls.deadline is None:
             return
         now = time.time()
         if entry_point not in cls._ends:
