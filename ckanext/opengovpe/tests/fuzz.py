@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import functools
 import glob
 import inspect
 import json
@@ -227,15 +228,21 @@ def organization_fields() -> dict[str, Any]:
 
 
 def query_parameters(view: Callable[..., Any]) -> list[str]:
-    """Names the view's module reads from ``request.args`` (``args.get("x")``, ``args["x"]``,
-    or a tuple of names filtered with ``if k in (...)``)."""
-    source = inspect.getsource(inspect.getmodule(view))  # type: ignore[arg-type]
+    """Names the view's module reads from the query string: ``args.get("x")``, ``args["x"]``,
+    and the names a comprehension over ``args.items()`` keeps (``if k in ("x", "y")``)."""
+    return _query_parameters(inspect.getsource(inspect.getmodule(view)))  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=None)
+def _query_parameters(source: str) -> list[str]:
     names = set(re.findall(r"args(?:\.get\(|\[)\s*\"(\w+)\"", source))
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Compare) and isinstance(node.comparators[0], ast.Tuple):
-            if "request.args" in ast.unparse(node) or "args.items" in source:
-                names.update(e.value for e in node.comparators[0].elts
-                             if isinstance(e, ast.Constant) and isinstance(e.value, str))
+        for generator in getattr(node, "generators", []):
+            if "args" not in ast.unparse(generator.iter):
+                continue
+            for condition in generator.ifs:
+                names.update(leaf.value for leaf in ast.walk(condition)
+                             if isinstance(leaf, ast.Constant) and isinstance(leaf.value, str))
     return sorted(names)
 
 
