@@ -100,19 +100,28 @@ def _draw_actor(data: st.DataObject) -> tuple[str, str]:
             data.draw(st.sampled_from(["a", "b"]), label="target entity"))
 
 
+def _base(world: dict[str, Any], action: str, fields: dict[str, Any], entity: str
+          ) -> dict[str, Any]:
+    """A valid request on ``entity``'s records: a record named by ``id`` is all an action
+    that reads, changes or removes it needs; one that creates gets its parents and the
+    required fields."""
+    if "id" in fields and not action.endswith("_create"):
+        return {"id": _record(world, entity, _id_kind(action))}
+    payload: dict[str, Any] = {}
+    for name in fields:
+        if name in FIELD_KINDS and name != "dataset_id":
+            payload[name] = _record(world, entity, FIELD_KINDS[name])
+        elif name in fuzz.VALID and fields.get(name) is None:
+            payload[name] = fuzz.VALID[name]
+    return payload
+
+
 @pytest.mark.parametrize("action", ACTIONS)
 @given(data=st.data())
 def test_action(world, action, data):
     role, entity = _draw_actor(data)
     fields = fuzz.action_fields(action)
-    payload: dict[str, Any] = {}
-    for name in fields:
-        if name == "id":
-            payload["id"] = _record(world, entity, _id_kind(action))
-        elif name in FIELD_KINDS and name != "dataset_id":
-            payload[name] = _record(world, entity, FIELD_KINDS[name])
-        elif name in fuzz.VALID and fields.get(name) is None:
-            payload[name] = fuzz.VALID[name]
+    payload = _base(world, action, fields, entity)
     payload.update(_overlay(data, fields, world["pools"]["any"]))
     fuzz.Budget.check(action)
     _attack(world, role, action, payload)
