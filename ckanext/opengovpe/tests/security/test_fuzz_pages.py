@@ -134,8 +134,11 @@ def test_page(app, world, rule, method, view, data):
             response = app.post(url, data=MultiDict(body), headers=headers,
                                 follow_redirects=False)
     what = f"{method} {url[:200]} as {role}"
-    assert response.status_code < 500, f"{what}: {response.status_code}"
-    answer = response.get_data(as_text=True)
+    # 502 is the national portal report's answer when that portal cannot be reached (the
+    # test world has none): the fault of another system, said as such
+    assert response.status_code < 500 or response.status_code == 502 and "portal-nacional" in url, \
+        f"{what}: {response.status_code}"
+    answer = response.get_data().decode("utf-8", "replace")
     assert "Traceback" not in answer, what
     accepted = method == "POST" and 300 <= response.status_code < 400
     sent = f"{parts} {query} {form if method == 'POST' else ''}"
