@@ -6,6 +6,7 @@
 #   bash scripts/bench.sh faults             # PostgreSQL / Redis stopped during a burst (root)
 #   bash scripts/bench.sh load               # gunicorn + locust, two minutes, 10,000 datasets
 #   bash scripts/bench.sh harvest-faults     # consumers killed, PostgreSQL/Redis restarted (root)
+#   bash scripts/bench.sh fuzz --minutes 10  # generated attack on every entry point, random seed
 # Extra arguments go to the benchmark script (e.g. --regenerate, --repeat 50).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -38,6 +39,33 @@ if [ "${1:-}" = harvest-faults ]; then
   ensure_database ckan_opengovpe_hf
   say "Running the harvest fault scenarios (PostgreSQL and Redis are restarted)"
   exec "$VENV/bin/python" bench/harvest_faults.py "$@"
+fi
+
+if [ "${1:-}" = fuzz ]; then
+  shift
+  minutes=10
+  if [ "${1:-}" = --minutes ]; then minutes="$2"; shift 2; fi
+  fuzz_db="${OPENGOVPE_FUZZ_DB_NAME:-ckan_opengovpe_fuzz}"
+  ensure_database "$fuzz_db"
+  export CKAN_SQLALCHEMY_URL="${CKAN_SQLALCHEMY_URL:-postgresql://$DB_USER:$DB_PASSWORD@$PGHOST:$PGPORT/$fuzz_db}"
+  seed="${OPENGOVPE_FUZZ_SEED:-$RANDOM$RANDOM}"
+  stats="$ROOT/bench/results/fuzz-$seed.json"
+  say "Fuzzing every entry point for $minutes minutes (seed $seed)"
+  # the minutes count from the end of collection, the two worlds' set-up included
+  status=0
+  # OPENGOVPE_FUZZ=long-triage: list what fails without the time shrinking it takes
+  OPENGOVPE_FUZZ="${OPENGOVPE_FUZZ:-long}" OPENGOVPE_FUZZ_STATS="$stats" OPENGOVPE_FUZZ_MINUTES="$minutes" \
+    "$VENV/bin/pytest" --ckan-ini=test.ini -p no:cacheprovider -q -rf \
+    --hypothesis-seed="$seed" ckanext/opengovpe/tests/security/test_fuzz_actions.py \
+    ckanext/opengovpe/tests/security/test_fuzz_pages.py "$@" || status=$?
+  "$VENV/bin/python" - "$stats" "$seed" <<'PY'
+import json, sys
+counts = json.load(open(sys.argv[1])) if __import__("os").path.exists(sys.argv[1]) else {}
+print(f"examples run: {sum(counts.values())} over {len(counts)} entry points "
+      f"(seed {sys.argv[2]}; per entry point in {sys.argv[1]})")
+PY
+  say "Failing entry points are listed above (FAILED ...); rerun one with OPENGOVPE_FUZZ_SEED=$seed"
+  exit "$status"
 fi
 
 if [ "${1:-}" = load ]; then
