@@ -54,10 +54,11 @@ def _check_pod(document: dict) -> None:
 
 
 @pytest.mark.usefixtures("demo")
-def test_demo_data_json_is_pod_v11(app):
+def test_demo_data_json_is_pod_v11(app, pod_validator):
     document = _document(app)
     assert len(document["dataset"]) == 4
     _check_pod(document)
+    assert _schema_errors(pod_validator, document) == []
 
 
 def test_every_field_reaches_data_json(app, full_dataset):
