@@ -172,18 +172,22 @@ def start_cursor() -> Cursor:
 
 
 def _keys(cursor: Cursor, limit: int, since: datetime.datetime | None,
-          backwards: bool = False) -> list[tuple[str, datetime.datetime]]:
+          backwards: bool = False, owner_org: str | None = None
+          ) -> list[tuple[str, datetime.datetime]]:
     cmp, order = ("<", "DESC") if backwards else (">", "ASC")
+    published = _PUBLISHED + (" AND d.owner_org = :owner_org" if owner_org else "")
     edited = ""
     if _activity_table_exists():
-        edited = _EDITED_SQL.format(published=_PUBLISHED, cmp=cmp, order=order,
+        edited = _EDITED_SQL.format(published=published, cmp=cmp, order=order,
                                     since_previous="AND prev.key >= :since" if since else "")
-    sql = _KEYS_SQL.format(published=_PUBLISHED, cmp=cmp, order=order, edited=edited,
+    sql = _KEYS_SQL.format(published=published, cmp=cmp, order=order, edited=edited,
                            since_current="AND d.metadata_modified >= :since" if since else "")
     params: dict[str, Any] = {"t0": _db(cursor.t0), "key": _db(cursor.key),
                               "id": cursor.id, "limit": limit}
     if since:
         params["since"] = _db(since)
+    if owner_org:
+        params["owner_org"] = owner_org
     return [(row.id, row.key.replace(tzinfo=UTC))
             for row in model.Session.execute(sa.text(sql), params)]
 
@@ -273,14 +277,15 @@ def read_page(cursor: Cursor | None, limit: int,
                 is_first=is_first, total=total, modified=modified)
 
 
-def iter_batches(batch_size: int, since: datetime.datetime | None = None
-                 ) -> Iterator[list[dict[str, Any]]]:
-    """Every published dataset, ``batch_size`` at a time (one snapshot, flat memory)."""
+def iter_batches(batch_size: int, since: datetime.datetime | None = None,
+                 owner_org: str | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Every published dataset (of the entity whose id is ``owner_org`` if given),
+    ``batch_size`` at a time (one snapshot, flat memory)."""
     organizations = Organizations()
     cursor: Cursor | None = Cursor(
         t0=model.Session.execute(sa.text("SELECT now()")).scalar())
     while cursor is not None:
-        keys = _keys(cursor, batch_size, since)
+        keys = _keys(cursor, batch_size, since, owner_org=owner_org)
         if not keys:
             return
         datasets = load_datasets([key[0] for key in keys])
@@ -320,3 +325,14 @@ def find_published(id_or_name: str) -> dict[str, Any] | None:
         return None
     Organizations().attach(datasets)
     return datasets[0]
+
+
+def find_entity(id_or_name: str) -> dict[str, Any] | None:
+    """The ``id``, ``name`` and ``title`` of an active entity (organization), else None."""
+    if not is_possible_reference(id_or_name):
+        return None
+    row = model.Session.execute(
+        sa.text('SELECT id, name, title FROM "group" WHERE type = \'organization\' '
+                "AND is_organization AND state = 'active' AND (id = :ref OR name = :ref) "
+                "LIMIT 1"), {"ref": id_or_name}).first()
+    return {"id": row.id, "name": row.name, "title": row.title} if row else None

@@ -1,4 +1,5 @@
-"""Catalogue endpoints: ``/catalog.{fmt}``, ``/dataset/{id}.{fmt}``, ``/data.json``.
+"""Catalogue endpoints: ``/catalog.{fmt}``, ``/dataset/{id}.{fmt}``, ``/data.json`` and
+``/organization/{entity}/data.json``.
 
 These are the only routes for those URLs (ckanext-dcat's own are switched off with
 ``ckanext.dcat.enable_rdf_endpoints = false`` and ``ckanext.dcat.enable_content_negotiation =
@@ -83,11 +84,26 @@ def dataset_rdf(id: str, fmt: str, vary: bool = False) -> Response:
     return _rdf_response(rdf.serialize(rdf.dataset_graph(dataset), fmt), fmt, vary)
 
 
-def data_json() -> Response:
-    lang = request.environ.get("CKAN_LANG") or tk.config.get("ckan.locale_default")
-    response = Response(datajson.document(lang), mimetype="application/json")
+def _data_json_response(body: bytes) -> Response:
+    response = Response(body, mimetype="application/json")
     response.charset = "utf-8"
     return response
+
+
+def _lang() -> str:
+    return request.environ.get("CKAN_LANG") or tk.config.get("ckan.locale_default")
+
+
+def data_json() -> Response:
+    return _data_json_response(datajson.document(_lang()))
+
+
+def entity_data_json(id: str) -> Response:
+    """One entity's published datasets, for the national portal to harvest that entity."""
+    entity = catalog.find_entity(id)
+    if entity is None:
+        return tk.abort(404, tk._("Organization not found"))
+    return _data_json_response(datajson.document(_lang(), entity))
 
 
 def negotiate() -> Response | None:
@@ -113,5 +129,6 @@ def get_blueprints() -> list[Blueprint]:
     bp.add_url_rule(f"/catalog.{FORMAT_RULE}", view_func=catalog_page)
     bp.add_url_rule(f"/dataset/<id>.{FORMAT_RULE}", view_func=dataset_rdf)
     bp.add_url_rule("/data.json", view_func=data_json)
+    bp.add_url_rule("/organization/<id>/data.json", view_func=entity_data_json)
     bp.before_app_request(negotiate)
     return [bp]

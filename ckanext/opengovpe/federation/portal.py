@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Optional
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import ckan.plugins.toolkit as tk
 
@@ -163,8 +163,9 @@ def _keys(data: dict[str, Any]) -> set[str]:
 
 
 def normalize(value: str) -> str:
-    """Compare identifiers and URLs without case, scheme or trailing slash differences."""
-    value = value.strip().lower().rstrip("/")
+    """Compare identifiers and URLs without case, scheme, trailing slash or percent-encoding
+    differences (a URL with accents or spaces comes back percent-encoded from a data.json)."""
+    value = unquote(value.strip()).lower().rstrip("/")
     for prefix in ("https://", "http://"):
         if value.startswith(prefix):
             return value[len(prefix):]

@@ -42,7 +42,7 @@ STATUS_LABELS = {
 }
 FORMATS = ("table", "csv", "json")
 COLUMNS = ("status", "name", "title", "local_url", "remote_name", "remote_url",
-           "local_modified", "remote_modified", "detail")
+           "local_modified", "remote_modified", "detail", "entity")
 
 Note = tuple[str, dict[str, Any]]
 
@@ -58,6 +58,9 @@ class Row:
     local_modified: str = ""
     remote_modified: str = ""
     notes: list[Note] = field(default_factory=list)
+    # the local entity (organization) name and title of a local dataset
+    entity: str = ""
+    entity_title: str = ""
 
     def detail(self, translate: Optional[Callable[[str], str]] = None) -> str:
         return "; ".join((translate(msg) if translate else msg) % params
@@ -67,7 +70,8 @@ class Row:
         return {"status": self.status, "name": self.name, "title": self.title,
                 "local_url": self.local_url, "remote_name": self.remote_name,
                 "remote_url": self.remote_url, "local_modified": self.local_modified,
-                "remote_modified": self.remote_modified, "detail": self.detail(translate)}
+                "remote_modified": self.remote_modified, "detail": self.detail(translate),
+                "entity": self.entity}
 
 
 @dataclass
@@ -165,9 +169,11 @@ def compare(locals_: list[Local], remotes: list[remote.RemoteDataset], portal: s
     rows: list[Row] = []
     for local in locals_:
         data = local.data
+        entity = data.get("organization") or {}
         row = Row(status=MISSING, name=data["name"], title=data.get("title") or data["name"],
                   local_url=f"{site}/dataset/{data['name']}",
-                  local_modified=data["metadata_modified"])
+                  local_modified=data["metadata_modified"], entity=entity.get("name") or "",
+                  entity_title=entity.get("title") or entity.get("name") or "")
         there = by_name.get(data["name"])
         if there is None or id(there) in matched:
             there = next((by_key[k] for k in sorted(local.keys)

@@ -1,14 +1,18 @@
 """Fixtures of the catalogue tests: the demo entity, a dataset with every field, SHACL."""
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
 import pytest
+from jsonschema import Draft4Validator
 from ckan.tests import factories, helpers
 from pyshacl import validate
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import SKOS
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from ckanext.opengovpe.dcat import vocabulary
 from ckanext.opengovpe.demo import seed as demo_seed
@@ -147,3 +151,24 @@ def shacl_report(data: Graph) -> tuple[bool, str]:
         f"{results.value(r, SH.resultMessage)}"
         for r in results.subjects(SH.resultSeverity, SH.Violation)]
     return conforms and not violations, "\n".join(sorted(violations))
+
+
+POD_DIR = os.path.join(os.path.dirname(vocabulary.__file__), "pod")
+
+
+@pytest.fixture(scope="session")
+def pod_validator() -> Draft4Validator:
+    """A validator of whole data.json documents against the shipped official POD v1.1
+    schema, URI formats included, less the two U.S. federal codes (see pod/PROVENANCE.md)."""
+    schemas = {}
+    for name in ("catalog", "dataset", "distribution", "organization", "vcard"):
+        with open(os.path.join(POD_DIR, f"{name}.json"), encoding="utf-8") as f:
+            schemas[name] = json.load(f)
+    schemas["dataset"]["required"] = [
+        r for r in schemas["dataset"]["required"] if r not in ("bureauCode", "programCode")]
+    base = "https://project-open-data.cio.gov/v1.1/schema/"
+    registry = Registry().with_resources(
+        (base + f"{name}.json", Resource.from_contents(schema, default_specification=DRAFT4))
+        for name, schema in schemas.items())
+    return Draft4Validator(schemas["catalog"], registry=registry,
+                           format_checker=Draft4Validator.FORMAT_CHECKER)

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
+
+from .conftest import FULL_ORG
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -23,6 +25,11 @@ def _document(app) -> dict:
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/json")
     return json.loads(response.body)
+
+
+def _schema_errors(validator, document: dict) -> list[str]:
+    return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in validator.iter_errors(document))
 
 
 def _check_pod(document: dict) -> None:
@@ -47,10 +54,11 @@ def _check_pod(document: dict) -> None:
 
 
 @pytest.mark.usefixtures("demo")
-def test_demo_data_json_is_pod_v11(app):
+def test_demo_data_json_is_pod_v11(app, pod_validator):
     document = _document(app)
     assert len(document["dataset"]) == 4
     _check_pod(document)
+    assert _schema_errors(pod_validator, document) == []
 
 
 def test_every_field_reaches_data_json(app, full_dataset):
@@ -65,7 +73,9 @@ def test_every_field_reaches_data_json(app, full_dataset):
     assert entry["contactPoint"] == {"@type": "vcard:Contact",
                                      "fn": "Oficina de Gobierno Digital",
                                      "hasEmail": "mailto:gd@miraflores.gob.pe"}
-    assert entry["publisher"]["name"] == "Gerencia de Desarrollo Económico"
+    # the entity's name on the national portal, not the declared sub-unit: DKAN files the
+    # dataset under the publisher group of that name
+    assert entry["publisher"]["name"] == "Municipalidad de Miraflores"
     assert entry["temporal"] == "2020-01-01/2024-12-31"
     assert "Miraflores" in entry["spatial"]
     assert entry["language"] == ["es", "qu"]
@@ -90,3 +100,142 @@ def test_data_json_is_cached_until_a_dataset_changes(app, full_dataset, sysadmin
     helpers.call_action("package_patch", {"user": sysadmin["name"]}, id=full_dataset["id"],
                         private=True)
     assert _document(app)["dataset"] == []
+
+
+# what the portal publishes besides the rich dataset: the least a publisher can fill in, and
+# text, URLs and types a publisher types by hand
+MINIMAL_DATASET = {"name": "padron-minimo", "title": "Padrón", "notes": "Padrón.",
+                   "resources": [{"url": "https://www.miraflores.gob.pe/padron"}]}
+ODD_DATASET = {
+    "name": "odd-characters",
+    "title": "Año \"2024\" — ñandú & <script>alert('x')</script> 🐍",
+    "notes": "Línea 1\nLínea 2\t«citas» \\ barra",
+    "tags": [{"name": "niños y niñas"}, {"name": "región"}],
+    "url": "https://www.miraflores.gob.pe/información pública",
+    "resources": [
+        {"url": "https://www.miraflores.gob.pe/datos/población 2024.csv", "format": "CSV",
+         "mimetype": "text/csv; charset=utf-8", "name": "Población «2024»"},
+        {"url": "https://www.miraflores.gob.pe/datos/otro.xyz", "format": "formato raro",
+         "mimetype": "no es un tipo"},
+    ],
+}
+
+
+@pytest.fixture
+def three_kinds(full_dataset, full_org, sysadmin) -> dict[str, dict]:
+    context = {"user": sysadmin["name"]}
+    return {
+        "rich": full_dataset,
+        "minimal": helpers.call_action("package_create", context, owner_org=full_org["id"],
+                                       **MINIMAL_DATASET),
+        "odd": helpers.call_action("package_create", context, owner_org=full_org["id"],
+                                   **ODD_DATASET),
+    }
+
+
+def test_data_json_is_valid_against_the_official_pod_schema(app, three_kinds, pod_validator):
+    document = _document(app)
+    assert _schema_errors(pod_validator, document) == []
+    by_identifier = {e["identifier"]: e for e in document["dataset"]}
+    assert set(by_identifier) == {"MIRAFLORES-LIC-001", three_kinds["minimal"]["id"],
+                                  three_kinds["odd"]["id"]}
+    for entry in document["dataset"]:
+        # what DKAN's data.json harvester needs to make a dataset and its resources
+        assert entry["modified"] and entry["publisher"]["name"] == "Municipalidad de Miraflores"
+        assert entry["distribution"]
+        for distribution in entry["distribution"]:
+            assert distribution.get("downloadURL") or distribution.get("accessURL")
+    odd = by_identifier[three_kinds["odd"]["id"]]
+    assert odd["title"] == ODD_DATASET["title"]
+    assert odd["landingPage"] == "https://www.miraflores.gob.pe/informaci%C3%B3n%20p%C3%BAblica"
+    csv, unknown = odd["distribution"]
+    assert csv["downloadURL"].endswith("/datos/poblaci%C3%B3n%202024.csv")
+    assert csv["mediaType"] == "text/csv"
+    # no media type POD accepts: offered to be visited, not downloaded
+    assert unknown == {"@type": "dcat:Distribution", "format": "formato raro",
+                       "accessURL": "https://www.miraflores.gob.pe/datos/otro.xyz"}
+    minimal = by_identifier[three_kinds["minimal"]["id"]]
+    assert minimal["keyword"] and minimal["contactPoint"]["hasEmail"] == \
+        "mailto:datosabiertos@miraflores.gob.pe"
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.dcat.datajson_cache_ttl", "0")
+def test_identifiers_stay_the_same_across_builds_and_edits(app, three_kinds, sysadmin):
+    first = [(e["identifier"], e["title"]) for e in _document(app)["dataset"]]
+    for dataset in three_kinds.values():
+        helpers.call_action("package_patch", {"user": sysadmin["name"]}, id=dataset["id"],
+                            notes="Descripción revisada.")
+    second = [(e["identifier"], e["title"]) for e in _document(app)["dataset"]]
+    assert sorted(first) == sorted(second)
+
+
+def test_the_publisher_is_the_entity_title_without_a_national_portal_name(app, sysadmin):
+    org = factories.Organization(title="Gobierno Regional de Cusco", national_portal_name="")
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, owner_org=org["id"],
+                        **MINIMAL_DATASET)
+    [entry] = _document(app)["dataset"]
+    assert entry["publisher"] == {"@type": "org:Organization",
+                                  "name": "Gobierno Regional de Cusco"}
+
+
+@pytest.fixture
+def two_entities(full_dataset, full_org, sysadmin) -> dict[str, dict]:
+    other = helpers.call_action("organization_create", {"user": sysadmin["name"]},
+                                name="gobierno-regional-de-cusco",
+                                title="Gobierno Regional de Cusco")
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, owner_org=other["id"],
+                        **MINIMAL_DATASET)
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, owner_org=other["id"],
+                        name="privado", title="Privado", notes="Privado.", private=True)
+    return {"miraflores": full_org, "cusco": other}
+
+
+def test_an_entity_data_json_has_only_that_entitys_published_datasets(app, two_entities,
+                                                                        pod_validator):
+    url = f"/organization/{two_entities['cusco']['name']}/data.json"
+    response = app.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    document = json.loads(response.body)
+    assert _schema_errors(pod_validator, document) == []
+    assert [e["title"] for e in document["dataset"]] == ["Padrón"]
+    assert {e["publisher"]["name"] for e in document["dataset"]} == {"Gobierno Regional de Cusco"}
+    by_id = json.loads(app.get(f"/organization/{two_entities['miraflores']['id']}/data.json").body)
+    assert [e["identifier"] for e in by_id["dataset"]] == ["MIRAFLORES-LIC-001"]
+
+
+def test_an_entity_data_json_is_cached_until_a_dataset_changes(app, two_entities, sysadmin,
+                                                               full_dataset):
+    url = f"/organization/{FULL_ORG['name']}/data.json"
+    first = app.get(url).body
+    assert app.get(url).body == first
+    helpers.call_action("package_patch", {"user": sysadmin["name"]}, id=full_dataset["id"],
+                        title="Licencias (actualizado)")
+    [entry] = json.loads(app.get(url).body)["dataset"]
+    assert entry["title"] == "Licencias (actualizado)"
+    # the national document is cached apart and sees the change too
+    assert "Licencias (actualizado)" in {e["title"] for e in _document(app)["dataset"]}
+
+
+@pytest.mark.parametrize("reference", [
+    "no-existe", "a%00b", "%00", "x" * 5000, "ñ" * 101, "dataset", "licencias-de-funcionamiento",
+    "un%20grupo", "..%2F..%2Fdata.json",
+])
+def test_an_unknown_entity_data_json_is_a_404(app, two_entities, reference):
+    response = app.get(f"/organization/{reference}/data.json", expect_errors=True)
+    assert response.status_code == 404
+
+
+def test_a_group_or_a_deleted_entity_has_no_data_json(app, sysadmin):
+    group = factories.Group(name="un-grupo")
+    closed = factories.Organization(name="entidad-cerrada")
+    helpers.call_action("organization_delete", {"user": sysadmin["name"]}, id=closed["id"])
+    for name in (group["name"], closed["name"]):
+        assert app.get(f"/organization/{name}/data.json",
+                       expect_errors=True).status_code == 404
+
+
+def test_the_entity_page_links_its_data_json(app, two_entities):
+    body = app.get(f"/organization/{FULL_ORG['name']}").body
+    assert f"/organization/{FULL_ORG['name']}/data.json" in body
+    assert 'rel="alternate" type="application/json"' in body

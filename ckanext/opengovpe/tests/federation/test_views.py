@@ -87,3 +87,70 @@ def test_without_a_configured_portal_the_button_is_off(app, sysadmin_headers):
     page = app.get(PAGE, headers=sysadmin_headers)
     assert "No configurado" in page.body
     assert re.search(r'<button[^>]*disabled', page.body)
+
+
+@pytest.fixture
+def entities():
+    """Two entities: one with a dataset the stand-in has and one it lacks, one with only a
+    missing dataset (the stand-in has "contratos")."""
+    miraflores = factories.Organization(name="miraflores", title="Municipalidad de Miraflores")
+    cusco = factories.Organization(name="cusco", title="Gobierno Regional de Cusco")
+    factories.Dataset(name="contratos", notes="x", owner_org=miraflores["id"])
+    factories.Dataset(name="obras", title="Obras públicas", notes="x",
+                      owner_org=miraflores["id"])
+    factories.Dataset(name="escuelas", notes="x", owner_org=cusco["id"])
+    return {"miraflores": miraflores, "cusco": cusco}
+
+
+def test_the_page_says_what_each_entity_has_to_update(app, configured, server,
+                                                      sysadmin_headers, entities):
+    configured("ok")
+    form = app.get(PAGE, headers=sysadmin_headers)
+    page = app.post(PAGE, headers=sysadmin_headers, data={"_csrf_token": csrf(form.body)}).body
+    assert "Qué debe actualizar cada entidad" in page
+    rows = re.findall(r'<tr data-entity="([^"]+)">\s*<td>([^<]*)</td>\s*<td>(\d+)</td>\s*'
+                      r'<td>(\d+)</td>\s*<td>(\d+)</td>', page)
+    assert rows == [("cusco", "Gobierno Regional de Cusco", "1", "0", "0"),
+                    ("miraflores", "Municipalidad de Miraflores", "1", "0", "1")]
+    assert f"{PAGE}/entidad/miraflores.csv" in page
+    assert "Conjuntos de datos por actualizar (CSV)" in page
+    assert "http://test.ckan.net/organization/miraflores/data.json" in page
+    # the dataset the national portal has links to its page there
+    assert f'href="{server}/ok/dataset/contratos"' in page
+
+
+def test_an_entity_export_lists_only_its_datasets_to_update(app, configured,
+                                                           sysadmin_headers, entities):
+    configured("ok")
+    answer = app.get(f"{PAGE}/entidad/miraflores.csv", headers=sysadmin_headers)
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="portal-nacional-miraflores.csv"' in answer.headers["Content-Disposition"]
+    lines = answer.body.splitlines()
+    assert lines[0].split(",")[:3] == ["status", "name", "title"]
+    assert len(lines) == 2
+    assert lines[1].startswith("missing,obras,Obras públicas,http://test.ckan.net/dataset/obras,")
+    assert lines[1].endswith(",miraflores")
+    by_id = app.get(f"{PAGE}/entidad/cusco.csv", headers=sysadmin_headers).body
+    assert [line.split(",")[1] for line in by_id.splitlines()[1:]] == ["escuelas"]
+
+
+@pytest.mark.parametrize("entity", ["no-existe", "a%00b", "x" * 5000, "obras", "un-grupo"])
+def test_an_export_of_anything_but_an_entity_is_a_404(app, configured, sysadmin_headers,
+                                                      entities, entity):
+    configured("ok")
+    factories.Group(name="un-grupo")
+    app.get(f"{PAGE}/entidad/{entity}.csv", headers=sysadmin_headers, status=404)
+
+
+def test_only_sysadmins_export_an_entity(app, configured, entities):
+    configured("ok")
+    user = factories.UserWithToken()
+    app.get(f"{PAGE}/entidad/miraflores.csv", status=403)
+    app.get(f"{PAGE}/entidad/miraflores.csv", headers={"Authorization": user["token"]},
+            status=403)
+
+
+def test_an_entity_export_tells_a_portal_problem(app, configured, sysadmin_headers, entities):
+    configured("html")
+    answer = app.get(f"{PAGE}/entidad/miraflores.csv", headers=sysadmin_headers, status=502)
+    assert "página web" in answer.body
