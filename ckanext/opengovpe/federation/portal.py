@@ -88,6 +88,9 @@ class RemoteDataset:
     organization: str
     keys: set[str] = field(default_factory=set)
     resource_urls: set[str] = field(default_factory=set)
+    # a data.json entry's ``modified`` is the publisher's declared date, not the time the
+    # portal last changed the record, and is compared with our declared date
+    declared_date: bool = False
 
     def page_url(self, portal: str) -> str:
         return f"{portal.rstrip('/')}/dataset/{self.name or self.id}"
@@ -345,7 +348,7 @@ def datajson_datasets(portal: str, publisher: Optional[str] = None,
             title=_text(entry.get("title")) or identifier,
             metadata_modified=_iso(entry.get("modified")), organization=name,
             keys={normalize(k) for k in (identifier, landing) if k},
-            resource_urls={normalize(u) for u in urls if u})
+            resource_urls={normalize(u) for u in urls if u}, declared_date=True)
 
 
 @dataclass

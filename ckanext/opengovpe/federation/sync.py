@@ -144,7 +144,11 @@ def _when(value: str) -> Optional[datetime.datetime]:
 
 def _compare(local: Local, there: remote.RemoteDataset) -> list[Note]:
     notes: list[Note] = []
-    ours, theirs = _when(local.data["metadata_modified"]), _when(there.metadata_modified)
+    here = local.data["metadata_modified"]
+    if there.declared_date:
+        # what our data.json gives as ``modified``, so a harvested copy reads as up to date
+        here = local.data.get("modified") or here
+    ours, theirs = _when(here), _when(there.metadata_modified)
     if ours and theirs and theirs < ours:
         notes.append((N_("modified here on %(here)s, there on %(there)s"),
                       {"here": ours.date().isoformat(), "there": theirs.date().isoformat()}))

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 
 from ckanext.opengovpe.federation import portal, sync
 
@@ -50,7 +50,7 @@ def test_an_entity_data_json_reads_back_as_its_datasets(app, catalogue_server):
     entity = factories.Organization(name="miraflores", title="Municipalidad Distrital",
                                     national_portal_name="Municipalidad de Miraflores")
     other = factories.Organization(name="cusco")
-    factories.Dataset(name="padron", notes="x", owner_org=entity["id"],
+    factories.Dataset(name="padron", notes="x", owner_org=entity["id"], modified="2025-07-01",
                       resources=[{"url": "https://www.miraflores.gob.pe/padron.csv",
                                   "format": "CSV"}])
     factories.Dataset(name="poblacion", notes="x", owner_org=entity["id"], resources=[
@@ -65,3 +65,17 @@ def test_an_entity_data_json_reads_back_as_its_datasets(app, catalogue_server):
     assert report.publisher == "Municipalidad de Miraflores"
     assert [(r.status, r.name, r.detail()) for r in report.rows] == [
         (sync.PRESENT, "padron", ""), (sync.PRESENT, "poblacion", "")]
+
+
+def test_a_dataset_changed_since_the_harvest_reads_as_outdated(app, catalogue_server):
+    url, served = catalogue_server
+    entity = factories.Organization(name="miraflores")
+    dataset = factories.Dataset(name="padron", notes="x", owner_org=entity["id"],
+                                modified="2025-07-01")
+    served["/data.json"] = app.get("/organization/miraflores/data.json").get_data()
+    helpers.call_action("package_patch", {"user": factories.Sysadmin()["name"]},
+                        id=dataset["id"], modified="2026-01-15")
+
+    report = sync.build(url, organization="miraflores")
+    assert [(r.status, r.name) for r in report.rows] == [(sync.OUTDATED, "padron")]
+    assert "2026-01-15" in report.rows[0].detail()
