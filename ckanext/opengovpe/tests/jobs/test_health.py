@@ -60,3 +60,11 @@ def test_only_sysadmins_see_health(app):
         "Solo los administradores del sistema pueden ver el estado del portal")
     page = app.get("/ckan-admin/salud", headers={"Authorization": user["token"]}, status=403)
     assert "Solo los administradores del sistema pueden ver el estado del portal" in page.body
+
+
+def test_administration_pages_link_the_portals_own(app):
+    admin = factories.SysadminWithToken()
+    page = app.get("/ckan-admin/", headers={"Authorization": admin["token"]}).body
+    assert 'href="/ckan-admin/salud"' in page and 'href="/ckan-admin/portal-nacional"' in page
+    page = app.get("/ckan-admin/salud", headers={"Authorization": admin["token"]}).body
+    assert page.count('href="/ckan-admin/salud"') == 1
