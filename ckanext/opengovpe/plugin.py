@@ -11,7 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
-from . import csrf, declarations, errors, helpers, views
+from . import csrf, declarations, errors, helpers, search_page, views
 from .dcat import records
 from .federation import harvest
 from .harvesters import recovery
@@ -103,6 +103,10 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.sync_items(pkg_dict["id"], context.get("user"), deleting=True)
+
+    # IPackageController: the dataset search page lists procurement too
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return search_page.widen(search_params)
 
     # IPackageController: the catalogue keeps the dict CKAN indexes, on Solr or not
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
