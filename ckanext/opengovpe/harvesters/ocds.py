@@ -114,6 +114,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
     def get_helpers(self) -> dict[str, Any]:
         return {"opengovpe_ocds_flags": opengovpe_ocds_flags,
                 "opengovpe_ocds_money": opengovpe_ocds_money,
+                "opengovpe_ocds_shares": opengovpe_ocds_shares,
                 "opengovpe_ocds_resource_url": opengovpe_ocds_resource_url}
 
     def info(self) -> dict[str, str]:
@@ -580,6 +581,32 @@ def opengovpe_ocds_money(data: dict[str, Any]) -> dict[str, Any]:
                                      for kind in ("estimate", "awarded", "contracted")}}
     return {"totals": totals, "converted": converted,
             "date_sources": sorted(_json_field(data, "date_sources").items())}
+
+
+# OCDS codes of procurementMethod and mainProcurementCategory, as people read them
+SHARE_LABELS = {
+    "open": N_("Open"), "selective": N_("Selective"), "limited": N_("Limited"),
+    "direct": N_("Direct"), "goods": N_("Goods"), "works": N_("Works"),
+    "services": N_("Services"), "unknown": N_("Not stated"),
+}
+
+
+def opengovpe_ocds_shares(data: dict[str, Any], field: str) -> list[dict[str, str]]:
+    """A share field (method or category) as labelled percentages, largest first; codes
+    outside the OCDS codelists are shown as the publisher wrote them."""
+    shares = _json_field(data, field)
+    if not isinstance(shares, dict):
+        return []
+    rows = []
+    for code, share in shares.items():
+        try:
+            percent = float(share) * 100
+        except (TypeError, ValueError):
+            continue
+        label = SHARE_LABELS.get(code)
+        rows.append({"code": str(code), "label": tk._(label) if label else str(code),
+                     "percent": f"{percent:.1f} %", "share": percent})
+    return sorted(rows, key=lambda row: -row["share"])
 
 
 def opengovpe_ocds_resource_url(data: dict[str, Any], filename: str) -> str:

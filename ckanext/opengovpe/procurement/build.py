@@ -8,6 +8,7 @@ import os
 from collections import Counter
 from typing import Any
 
+from ..helpers import N_
 from . import flags as rf
 from .process import process_date
 
@@ -23,12 +24,13 @@ SUPPLIER_COLUMNS = ["supplier_id", "name", "processes", "awarded_amount", "curre
                     "consortium"]
 FLAG_COLUMNS = ["ocid", "flag", "definition", "title"]
 FILES = {
-    "processes": ("procesos.csv", "CSV", "Processes"),
-    "awards": ("adjudicaciones.csv", "CSV", "Awards"),
-    "contracts": ("contratos.csv", "CSV", "Contracts"),
-    "suppliers": ("proveedores.csv", "CSV", "Suppliers"),
-    "red_flags": ("alertas.csv", "CSV", "Red flags"),
-    "releases": ("releases.jsonl.gz", "JSONL", "Compiled releases (OCDS)"),
+    # labels are stored in the portal's language (procurement/publish.py)
+    "processes": ("procesos.csv", "CSV", N_("Processes")),
+    "awards": ("adjudicaciones.csv", "CSV", N_("Awards")),
+    "contracts": ("contratos.csv", "CSV", N_("Contracts")),
+    "suppliers": ("proveedores.csv", "CSV", N_("Suppliers")),
+    "red_flags": ("alertas.csv", "CSV", N_("Red flags")),
+    "releases": ("releases.jsonl.gz", "JSONL", N_("Compiled releases (OCDS)")),
 }
 
 

@@ -12,6 +12,7 @@ from ckan import model
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opengovpe import net
+from ckanext.opengovpe.helpers import site_gettext
 
 from . import build, process, store
 from .flags import FLAGS
@@ -80,7 +81,7 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
             "title": f"Contrataciones públicas: {who} ({year})",
             "notes": (f"Procesos de contratación de {who} "
                       f"en {year}, con sus adjudicaciones, contratos, proveedores y alertas. "
-                      f"Fuente: {source.url}"),
+                      f"Fuente: {_source_label(source)}"),
             "owner_org": owner(source),
             "license_id": config["license_id"],
             "tag_string": "contratación pública,OCDS,alertas",
@@ -120,7 +121,8 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
         try:
             # one update uploads every file to the filestore (package_update stores uploads)
             package["resources"] = [
-                {"name": label, "format": fmt, "mimetype": MEDIA[fmt], "url": filename,
+                {"name": site_gettext(label), "format": fmt, "mimetype": MEDIA[fmt],
+                 "url": filename,
                  "upload": FileStorage(handle, filename, content_type=MEDIA[fmt])}
                 for handle, (filename, fmt, label) in zip(handles, build.FILES.values())]
             package["id"] = existing["id"]
@@ -133,6 +135,15 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
         return result["id"]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _source_label(source: Any) -> str:
+    """Where the data came from, as a visitor may follow it: the source's web address, or its
+    title when it reads a file on the server (whose path says nothing to a visitor)."""
+    url = str(source.url or "")
+    if url.lower().startswith(("http://", "https://")):
+        return url
+    return str(source.title or source.url or "")
 
 
 def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any],

@@ -51,8 +51,11 @@ def test_first_start_shows_procurement_to_citizens(app, ckan_config, monkeypatch
     page = app.get("/contrataciones/contrataciones-pe-demo-cusco-2025").body
     assert "Contratación directa" in page and "Por qué importa" in page
     assert "PEN" in page and "alertas.csv" in page
+    # shares and sources as people read them: labels, not codes; no server path
+    assert 'data-code="direct">Directo: ' in page and '{"direct"' not in page
+    assert "file://" not in page
     cusco = datasets["contrataciones-pe-demo-cusco-2025"]
-    processes = next(r["url"] for r in cusco["resources"] if r["name"] == "Processes")
+    processes = next(r["url"] for r in cusco["resources"] if r["name"] == "Procesos")
     body = app.get(processes.replace("http://test.ckan.net", "")).body
     assert body.count("ocds-dgv273-demo-cusco-2025-") == 3
     source = helpers.call_action("harvest_source_show", id="contrataciones-oece-demo")

@@ -81,12 +81,13 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     assert json.loads(lima["red_flags"])["value_hidden"] == 1
     # the files are in CKAN's filestore and downloadable
     names = {r["name"]: r for r in piura["resources"]}
-    assert set(names) == {"Processes", "Awards", "Contracts", "Suppliers", "Red flags",
-                          "Compiled releases (OCDS)"}
+    # named in the portal's language when stored
+    assert set(names) == {"Procesos", "Adjudicaciones", "Contratos", "Proveedores", "Alertas",
+                          "Entregas compiladas (OCDS)"}
     assert all(r["url_type"] == "upload" for r in piura["resources"])
-    flags_csv = app.get(names["Red flags"]["url"].replace("http://test.ckan.net", ""))
+    flags_csv = app.get(names["Alertas"]["url"].replace("http://test.ckan.net", ""))
     assert "direct_award" in flags_csv.body and "ocds-dgv273-seacev3-1202858" in flags_csv.body
-    releases = app.get(names["Compiled releases (OCDS)"]["url"]
+    releases = app.get(names["Entregas compiladas (OCDS)"]["url"]
                        .replace("http://test.ckan.net", ""))
     lines = gzip.decompress(releases.data).decode().splitlines()
     assert json.loads(lines[0])["ocid"] == "ocds-dgv273-seacev3-1202858"

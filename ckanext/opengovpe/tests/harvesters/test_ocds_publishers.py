@@ -73,7 +73,7 @@ def test_cdmx_release_package_without_version_and_a_dollar_award(server, make_so
     assert "75,464.96 USD" in page and "1,471,566.72 MXN" in page
     assert "No calculable para 1 procesos" in page
     assert "fecha de publicación de la convocatoria" in page
-    suppliers = app.get(next(r["url"] for r in shown["resources"] if r["name"] == "Suppliers")
+    suppliers = app.get(next(r["url"] for r in shown["resources"] if r["name"] == "Proveedores")
                         .replace("http://test.ckan.net", "")).body
     assert "75464.96,USD" in suppliers
 
