@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -15,7 +14,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
-from ..helpers import N_
+from ..helpers import N_, site_gettext
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +68,10 @@ def mark_enqueued(name: str) -> None:
     _record(name, enqueued=now().isoformat())
 
 
+class JobFailure(Exception):
+    """A job's failure told in the portal's language, shown as it is on the health page."""
+
+
 def run(name: str) -> None:
     """Run job ``name`` and record how it ended; a failure is logged and raised again,
     so the worker marks it failed too. The scheduler runs it again at its next time."""
@@ -77,8 +80,10 @@ def run(name: str) -> None:
         _TASKS[name]()
     except Exception as error:
         log.exception("Recurring job %s failed", name)
-        _record(name, finished=now().isoformat(), result="failed",
-                error="".join(traceback.format_exception_only(error)).strip()[:2000])
+        # the health page says what happened in the portal's language; the log has the rest
+        message = str(error) if isinstance(error, JobFailure) else site_gettext(
+            N_("It failed unexpectedly; the server's log has the technical details."))
+        _record(name, finished=now().isoformat(), result="failed", error=message[:2000])
         raise
     _record(name, finished=now().isoformat(), result="ok", error="")
     log.info("Recurring job %s finished", name)
@@ -104,8 +109,10 @@ def _notify_overdue() -> None:
 
     result = notify.send(int(tk.config.get("ckanext.opengovpe.jobs.notify_overdue.days")))
     if result["failed"]:
-        raise RuntimeError(f"{result['failed']} reminder e-mails could not be sent "
-                           f"({result['emails']} sent)")
+        raise JobFailure(site_gettext(
+            N_("%(failed)s reminder e-mails could not be sent (%(sent)s sent); check the "
+               "portal's mail server settings (smtp.server).")) % {
+                   "failed": result["failed"], "sent": result["emails"]})
 
 
 def _tracking_update() -> None:

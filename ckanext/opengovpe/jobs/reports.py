@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,11 @@ import ckan.plugins.toolkit as tk
 from ckan.model import meta
 
 from ..federation import sync
+from ..helpers import site_gettext
 from ..model.sync_report import sync_report_table
+from .registry import JobFailure
+
+log = logging.getLogger(__name__)
 
 
 def build_and_keep() -> dict[str, Any]:
@@ -19,15 +24,24 @@ def build_and_keep() -> dict[str, Any]:
     report; a problem there is stored as the report's error and raised, so the job fails."""
     report = sync.build(tk.config.get("ckanext.opengovpe.national_portal.url"),
                         tk.config.get("ckanext.opengovpe.national_portal.publisher"))
-    kept = json.loads(sync.render(report, "json"))
+    # stored in the portal's language, the technical detail left to the log
+    kept = json.loads(sync.render(report, "json", translate=site_gettext))
+    if report.error:
+        log.warning("National portal sync report failed: %s", report.error_text())
+        kept["error"] = _sentence(report.error)
     meta.Session.execute(sync_report_table.insert().values(
         generated=datetime.datetime.fromisoformat(report.generated),
         portal=report.portal or "", publisher=report.publisher, error=kept["error"],
         report=kept))
     meta.Session.commit()
     if report.error:
-        raise RuntimeError(report.error_text())
+        raise JobFailure(kept["error"])
     return kept
+
+
+def _sentence(error: Any) -> str:
+    text = site_gettext(error.message)
+    return text % error.params if error.params else text
 
 
 def latest(limit: int = 2) -> list[dict[str, Any]]:
