@@ -30,7 +30,7 @@ DATASET_LISTS = ("resources", "tags", "extras", "groups",
                  "relationships_as_object", "relationships_as_subject")
 ORGANIZATION_LISTS = ("users", "extras", "packages", "groups", "tags")
 # what package_show / organization_show return that CKAN ignores when it is sent back
-IGNORED = ("organization",)
+IGNORED = ("organization", "tracking_summary")
 LOOKED_UP = ("id", "name", "owner_org")
 TEXT_OR_LIST = ("tag_string",)
 # resource fields CKAN's validators parse as text before any conversion
@@ -70,16 +70,16 @@ def _value_errors(value: Any, kind: Any) -> Any:
     return None
 
 
-def _list_errors(value: Any, kinds: dict[str, Any] | None) -> Any:
-    """Errors of a list of objects whose fields have ``kinds`` (any key not there must be
-    plain unless ``kinds`` is None, which leaves the entries' values unchecked)."""
+def _list_errors(value: Any, kinds: dict[str, Any] | None, strict: bool = True) -> Any:
+    """Errors of a list of objects whose fields have ``kinds``: a key not there must be
+    plain if ``strict``; ``kinds`` None leaves the entries' values unchecked."""
     if not isinstance(value, list):
         return [tk._("Must be a list")]
     if not all(isinstance(entry, dict) for entry in value):
         return [tk._("Each entry must be an object")]
     if kinds is None:
         return None
-    entries = [_record_errors(entry, kinds, strict=True) for entry in value]
+    entries = [_record_errors(entry, kinds, strict=strict) for entry in value]
     return entries if any(entries) else None
 
 
@@ -92,7 +92,9 @@ def _record_errors(data: dict[str, Any], kinds: dict[str, Any], strict: bool,
             continue
         if key in lists:
             kind: Any = kinds.get(key)
-            error = _list_errors(value, kind if isinstance(kind, dict) else None)
+            # a resource keeps any other key CKAN was given, as JSON
+            error = _list_errors(value, kind if isinstance(kind, dict) else None,
+                                 strict=key != "resources")
         elif key in kinds:
             error = _value_errors(value, kinds[key])
         elif strict:
