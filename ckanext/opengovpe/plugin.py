@@ -11,7 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
-from . import csrf, declarations, errors, helpers, search_page, views
+from . import csrf, declarations, errors, helpers, paths, search_page, views
 from .dcat import records
 from .federation import harvest
 from .harvesters import recovery
@@ -82,12 +82,14 @@ class OpengovpePlugin(p.SingletonPlugin):
     def get_signal_subscriptions(self) -> Any:
         return opendata.subscriptions()
 
-    # IMiddleware: HTTP 503 rather than 500 while the database is down, and a CSRF token
-    # on every state-changing request of a browser session
+    # IMiddleware: HTTP 503 rather than 500 while the database is down, a CSRF token on
+    # every state-changing request of a browser session, and 404 for an address naming a
+    # record with NUL
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         if hasattr(app, "register_error_handler"):
             errors.register(app)
             csrf.install(app)
+            paths.install(app)
         return app
 
     # IBlueprint

@@ -7,11 +7,11 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.types import Context, DataDict
+from ckan.types import Action, Context, DataDict
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
 from ..programme import progress, publication, records, status
-from . import schema
+from . import schema, shape
 
 PLAN_TYPE = "plan-apertura"
 
@@ -675,3 +675,84 @@ def opengovpe_health_show(context: Context, data_dict: DataDict) -> dict[str, An
 
     tk.check_access("opengovpe_health_show", context, data_dict)
     return health.report()
+
+
+# CKAN's own actions, guarded: a value of a type no dataset or entity can hold is refused
+# on its field before CKAN reads it, and a record asked for by an id that is not text, or
+# that holds NUL, is not found (see logic/shape.py)
+
+@tk.chained_action
+def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Create a dataset, refusing first the values of a type its fields cannot hold."""
+    shape.check_dataset(data_dict)
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Update a dataset, refusing first the values of a type its fields cannot hold."""
+    shape.check_dataset(data_dict)
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_patch(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Patch a dataset, refusing first the values of a type its fields cannot hold."""
+    shape.check_dataset(data_dict)
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def organization_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Create an entity, refusing first the values of a type its fields cannot hold."""
+    shape.check_organization(data_dict)
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def organization_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Update an entity, refusing first the values of a type its fields cannot hold."""
+    shape.check_organization(data_dict)
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Show a dataset; one asked for by an id that is not text, or holds NUL, is not found."""
+    shape.check_shown_id(data_dict, "id", "name_or_id")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Show a resource; one asked for by an id that is not text, or holds NUL, is not
+    found."""
+    shape.check_shown_id(data_dict, "id")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def organization_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Show an entity; one asked for by an id that is not text, or holds NUL, is not
+    found."""
+    shape.check_shown_id(data_dict, "id")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def group_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Show a group; one asked for by an id that is not text, or holds NUL, is not found."""
+    shape.check_shown_id(data_dict, "id")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Show a user; one asked for by an id that is not text, or holds NUL, is not found."""
+    shape.check_shown_id(data_dict, "id")
+    return up_func(context, data_dict)

@@ -294,6 +294,36 @@ API_CASES = [
     Case("dataset-unknown-resource-url-scheme", "package_create",
          dataset(resources=[{"url": "javascript:alert(1)", "name": "x"}]),
          field="resources"),
+    # values of a type no field can hold, refused on their field before CKAN reads them
+    Case("dataset-owner-org-number", "package_create", dataset(owner_org=5),
+         field="owner_org"),
+    Case("dataset-state-object", "package_create", dataset(state={"a": 1}), field="state"),
+    Case("regulation-type-object", "package_create",
+         dataset(type="norma", regulation_type={"a": 1}), field="regulation_type"),
+    Case("procurement-contract-count-object", "package_create",
+         dataset(type="contrataciones", contract_count={"n": 3}), field="contract_count"),
+    Case("dataset-resources-none", "package_create", dataset(resources=None),
+         field="resources"),
+    Case("dataset-resources-text-update", "package_update",
+         {"id": "contratos", "name": "contratos", "resources": "todos"}, field="resources"),
+    Case("dataset-resource-url-number", "package_create", dataset(resources=[{"url": 5}]),
+         field="resources"),
+    Case("dataset-contact-text", "package_create", dataset(contact="Mesa de partes"),
+         field="contact"),
+    Case("dataset-publisher-list-of-texts", "package_create",
+         dataset(publisher=["OECE"]), field="publisher"),
+    Case("working-group-sessions-text-patch", "package_patch",
+         {"id": "contratos", "type": "grupo-trabajo", "sessions": "todas"},
+         field="sessions"),
+    Case("dataset-theme-object", "package_patch",
+         {"id": "contratos", "pnda_theme": {"a": 1}}, field="pnda_theme"),
+    Case("dataset-patch-id-number", "package_patch", {"id": 5}, field="id"),
+    Case("dataset-update-id-nul", "package_update", {"id": "contratos\x00"}, field="id"),
+    Case("entity-acronym-object", "organization_create",
+         {"name": "entidad-nueva", "title": "Entidad nueva", "acronym": {"a": 1}},
+         field="acronym"),
+    Case("entity-users-text-update", "organization_update",
+         {"id": "oece", "name": "oece", "users": "todos"}, field="users"),
     Case("entity-ruc-bad-check-digit", "organization_create",
          {"name": "entidad-nueva", "title": "Entidad nueva", "ruc": "20419026808"},
          field="ruc"),
@@ -347,6 +377,19 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
 
 def field_errors(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body["error"].items() if k not in ("__type", "message")}
+
+
+NOT_FOUND_PATHS = ["/dataset/%00", "/dataset/edit/%00", "/dataset/%00/resource/x",
+                   "/dataset/contratos/resource/%00", "/organization/%00", "/group/%00",
+                   "/user/%00", "/api/3/action/package_show?id=%00",
+                   "/api/3/action/organization_show?id=%00"]
+
+
+@pytest.mark.parametrize("path", NOT_FOUND_PATHS)
+def test_a_record_named_with_nul_is_not_found(app, world, path):
+    response = app.get(path, headers=world["headers"])
+    assert response.status_code == 404, response.body[:300]
+    assert "Traceback" not in response.body
 
 
 @pytest.mark.parametrize("case", API_CASES, ids=[c.id for c in API_CASES])

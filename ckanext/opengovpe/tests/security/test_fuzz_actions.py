@@ -66,10 +66,11 @@ def _value(fields: dict[str, Any], name: str, pool: list[str]) -> st.SearchStrat
 
 
 def _overlay(data: st.DataObject, fields: dict[str, Any], pool: list[str]) -> dict[str, Any]:
+    # an action that takes no parameter is attacked with unknown keys only
     names = data.draw(st.lists(st.sampled_from(sorted(fields)), min_size=1, max_size=4,
-                               unique=True), label="fields")
+                               unique=True), label="fields") if fields else []
     changes = {name: data.draw(_value(fields, name, pool), label=name) for name in names}
-    if data.draw(st.booleans(), label="add an unknown key"):
+    if not fields or data.draw(st.booleans(), label="add an unknown key"):
         changes[data.draw(fuzz.unknown_key(), label="unknown key")] = data.draw(
             fuzz.hostile(pool), label="its value")
     return changes
