@@ -127,4 +127,5 @@ plan_dataset_table = sa.Table(
 )
 
 # declared with the others when the plugin loads, before any test reflects the database
+from .procurement import ocds_process_table  # noqa: E402,F401
 from .sync_report import sync_report_table  # noqa: E402,F401
