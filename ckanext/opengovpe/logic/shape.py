@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from sqlalchemy.engine import Row
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import DataDict
@@ -153,6 +155,10 @@ def organization_errors(data_dict: DataDict) -> dict[str, Any]:
 
 
 def check_dataset(data_dict: DataDict) -> None:
+    found = data_dict.get("id")
+    if isinstance(found, Row) and len(found) == 1 and isinstance(found[0], str):
+        # CKAN's own bulk actions (bulk_update_private/public/delete) pass the query's row
+        data_dict["id"] = found[0]
     errors = dataset_errors(data_dict)
     if errors:
         raise tk.ValidationError(errors)
