@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from sqlalchemy.engine import Row
+from werkzeug.datastructures import FileStorage
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -40,7 +41,8 @@ RESOURCE_TEXT = ("url", "format")
 
 
 def _plain(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool))
+    # a form's file field (an entity's image_upload, a resource's upload) arrives as a file
+    return value is None or isinstance(value, (str, int, float, bool, FileStorage))
 
 
 def _field_kinds(fields: Iterable[dict[str, Any]]) -> dict[str, Any]:
