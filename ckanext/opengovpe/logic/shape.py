@@ -135,7 +135,11 @@ def dataset_errors(data_dict: DataDict) -> dict[str, Any]:
     errors = _lookup_errors(data_dict)
     if errors:
         return errors
-    schema = scheming_get_dataset_schema(_dataset_type(data_dict)) or {}
+    schema = scheming_get_dataset_schema(_dataset_type(data_dict))
+    if schema is None:
+        # a type scheming does not describe (ckanext-harvest's sources, whose package_show
+        # adds a status object that package_patch sends back) keeps its own validation
+        return {}
     kinds = _field_kinds(schema.get("dataset_fields", []))
     kinds["resources"] = _field_kinds(schema.get("resource_fields", []))
     kinds["resources"].update({name: "text" for name in RESOURCE_TEXT})
