@@ -45,7 +45,7 @@ def test_report_in_spanish_with_counts(app, configured, sysadmin_headers):
     factories.Dataset(name="contratos", notes="x", owner_org=org["id"])
     factories.Dataset(name="obras", notes="x", owner_org=org["id"])
     form = app.get(PAGE, headers=sysadmin_headers)
-    assert "Reporte de sincronización con el portal nacional" in form.body
+    assert "Informe de sincronización con el portal nacional" in form.body
     page = app.post(PAGE, headers=sysadmin_headers, data={"_csrf_token": csrf(form.body)})
     assert 'data-status="missing">Falta allá: 1<' in page.body
     assert "Leído mediante: API de CKAN (package_search)" in page.body
