@@ -11,7 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
-from . import csrf, declarations, errors, helpers, paths, search_page, views
+from . import csrf, declarations, errors, facets, helpers, paths, search_page, views
 from .dcat import records
 from .federation import harvest
 from .harvesters import recovery
@@ -59,6 +59,7 @@ class OpengovpePlugin(p.SingletonPlugin):
     p.implements(p.IBlueprint)
     p.implements(p.ISignal)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
@@ -80,7 +81,10 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     # ISignal: each plan is also published as an open dataset
     def get_signal_subscriptions(self) -> Any:
-        return opendata.subscriptions()
+        subscriptions = opendata.subscriptions()
+        for signal, receivers in facets.subscriptions().items():
+            subscriptions.setdefault(signal, []).extend(receivers)
+        return subscriptions
 
     # IMiddleware: HTTP 503 rather than 500 while the database is down, a CSRF token on
     # every state-changing request of a browser session, and 404 for an address naming a
@@ -110,10 +114,21 @@ class OpengovpePlugin(p.SingletonPlugin):
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search_page.widen(search_params)
 
-    # IPackageController: the catalogue keeps the dict CKAN indexes, on Solr or not
+    # IPackageController: the search page's facets show labels, not codes
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]
+                             ) -> dict[str, Any]:
+        return facets.label_values(search_results)
+
+    # IPackageController: the catalogue keeps the dict CKAN indexes, on Solr or not;
+    # subfields, plan states, place and year are indexed for facets
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         records.write(pkg_dict)
-        return pkg_dict
+        return facets.enrich(pkg_dict)
+
+    # IFacets: theme, level of government, department and year on the search page
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str
+                       ) -> dict[str, Any]:
+        return facets.page_facets(facets_dict, package_type)
 
 
 class OpengovpeHarvestPlugin(p.SingletonPlugin):

@@ -131,7 +131,7 @@ def sync(plan_id: str) -> dict[str, Any] | None:
         context, dict(values, id=existing.id, name=existing.name))
 
 
-def _plan_of_record(sender: str, result: Any) -> str | None:
+def plan_of_record(sender: str, result: Any) -> str | None:
     if not isinstance(result, dict):
         return None
     if sender == "opengovpe_plan_save":
@@ -157,7 +157,7 @@ def on_action(sender: str, **kwargs: Any) -> None:
         if isinstance(result, dict) and result.get("type") == PLAN_TYPE:
             plan_id = result["id"]
     elif sender in RECORD_ACTIONS:
-        plan_id = _plan_of_record(sender, result)
+        plan_id = plan_of_record(sender, result)
     if plan_id:
         try:
             sync(plan_id)
