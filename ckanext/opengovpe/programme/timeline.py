@@ -52,7 +52,7 @@ def layout(milestones: list[dict[str, Any]], today: datetime.date) -> dict[str, 
     # apart, and stepping a date past 9999-12 overflows
     first_month = _month_number(first) + (0 if first.day == 1 else 1)
     last_month = _month_number(last)
-    step = max((last_month - first_month + 1) // 6, 1)
+    step = max(-(-(last_month - first_month + 1) // 6), 1)
     months = []
     for number in range(first_month, last_month + 1, step):
         day = datetime.date(number // 12, number % 12 + 1, 1)
