@@ -68,6 +68,7 @@ class OpengovpePlugin(p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "opengovpe")
 
     # ITranslation
     def i18n_directory(self) -> str:
