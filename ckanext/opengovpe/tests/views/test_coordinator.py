@@ -224,3 +224,9 @@ def test_item_dataset_is_chosen_among_the_entity_datasets(app, entity, plan):
                    headers=_headers(entity, "editor"))
     picker = re.search(r'<select[^>]*name="dataset_id".*?</select>', page.body, re.S).group(0)
     assert 'value="licencias-2026"' in picker and "ajeno" not in picker
+
+
+def test_dashboard_leads_to_the_entity_programme(app, entity):
+    page = app.get("/dashboard/datasets", headers=_headers(entity, "editor"))
+    links = re.search(r'id="dashboard-programmes".*?</div>', page.body, re.S).group(0)
+    assert 'href="/entidad/muni/programa"' in links and "otra" not in links
