@@ -166,12 +166,19 @@ def test_coordinator_takes_an_empty_entity_to_four_stages(live_server, browser_p
     page.wait_for_url("**/entidad/muni-prueba/programa")
     step(page, "datasets_published",
          "Vincular un conjunto de datos a «Licencias de funcionamiento»")
+    # the request behind the dataset, recorded on the item's page
+    page.select_option("#field-demand_kind", "solicitud-acceso-informacion")
+    page.fill("#field-demand_reference", "SAIP-2026-0042")
+    page.click("#demand-form button[name=save_demand]")
+    page.wait_for_load_state("networkidle")
+    assert "SAIP-2026-0042" in page.inner_text("body")
     page.select_option("#field-dataset_id", "licencias-2026")
+    shot(page, "09-item-demand-and-dataset")
     page.click("#item-form button[name=save]")
     page.wait_for_url("**/plan-apertura/plan-muni-2026/avance")
-    shot(page, "09-plan-progress")
+    shot(page, "10-plan-progress")
     page.click(".breadcrumb a:has-text('Municipalidad Distrital de Prueba')")
     page.wait_for_url("**/entidad/muni-prueba/programa")
     assert done(page) == [True, True, True, True]
     assert page.query_selector("#milestones-checklist .stage-step") is None
-    shot(page, "10-four-stages-done")
+    shot(page, "11-four-stages-done")

@@ -159,13 +159,17 @@ def plan(entity) -> dict[str, Any]:
 def test_items_and_milestones_are_deleted_after_confirmation(app, entity, plan):
     headers = _headers(entity, "editor")
     item_url = f"/plan-apertura/plan-muni/inventario/{plan['item']['id']}"
+    milestone_url = f"/plan-apertura/plan-muni/hitos/{plan['milestone']['id']}/eliminar"
     form = app.get(item_url, headers=headers)
     assert f'href="{item_url}/eliminar"' in form.body
+    plan_page = app.get("/plan-apertura/plan-muni/avance", headers=headers).body
+    assert f'href="{item_url}/eliminar"' in plan_page
+    assert f'href="{milestone_url}"' in plan_page
+    assert "/eliminar" not in app.get("/plan-apertura/plan-muni/avance").body
     confirm = app.get(f"{item_url}/eliminar", headers=headers)
     assert "Licencias de funcionamiento" in confirm.body and 'method="post"' in confirm.body
     assert len(helpers.call_action("opengovpe_plan_show", id="plan-muni")["items"]) == 1
     app.post(f"{item_url}/eliminar", headers=headers, data={"confirm": "yes"})
-    milestone_url = f"/plan-apertura/plan-muni/hitos/{plan['milestone']['id']}/eliminar"
     app.post(milestone_url, headers=headers, data={"confirm": "yes"})
     shown = helpers.call_action("opengovpe_plan_show", id="plan-muni")
     assert shown["items"] == [] and shown["milestones"] == []
