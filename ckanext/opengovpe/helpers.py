@@ -19,7 +19,9 @@ HARVEST_I18N_DOMAIN = "ckanext-opengovpe-harvest"
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
            "opengovpe_organization_card", "opengovpe_safe_link", "opengovpe_usage_enabled",
-           "opengovpe_usage", "opengovpe_entity_usage"]
+           "opengovpe_usage", "opengovpe_entity_usage", "opengovpe_records",
+           "opengovpe_reference_links", "opengovpe_form_entity", "opengovpe_one_step_form",
+           "opengovpe_is_published"]
 
 
 def site_gettext(message: str) -> str:
@@ -124,3 +126,71 @@ def opengovpe_entity_usage(org_ids: list[str]) -> dict[str, dict[str, int]]:
     from .programme import usage
 
     return usage.for_entities([i for i in org_ids if i])
+
+
+def opengovpe_records(organization: str | None, record_type: str) -> list[dict[str, Any]]:
+    """The entity's records of one type that the user may see, for a form's picker."""
+    if not organization:
+        return []
+    try:
+        return tk.get_action("opengovpe_record_list")(
+            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""},
+            {"organization": organization, "type": record_type})
+    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound):
+        return []
+
+
+def opengovpe_reference_links(value: Any, record_type: str) -> list[dict[str, str]]:
+    """The records a field names (one name or a list), each with its title and page;
+    a name that leads nowhere the user may go is shown as text, without a link."""
+    names = value if isinstance(value, list) else [value]
+    links = []
+    for name in names:
+        if not isinstance(name, str) or not name:
+            continue
+        try:
+            record = tk.get_action("package_show")(
+                {"user": tk.current_user.name if tk.current_user.is_authenticated else ""},
+                {"id": name})
+        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+            links.append({"title": text.printable(name), "url": ""})
+            continue
+        links.append({"title": record.get("title") or record["name"],
+                      "url": tk.h.url_for(f"{record['type']}.read", id=record["name"])})
+    return links
+
+
+def opengovpe_form_entity(data: Any) -> str:
+    """The entity whose records a form's pickers offer: the record's own, the one the
+    form was opened for (``?owner_org=``), or the user's only entity."""
+    owner = data.get("owner_org") if isinstance(data, dict) else None
+    if isinstance(owner, str) and owner:
+        return owner
+    for source in (tk.request.form, tk.request.args):
+        owner = source.get("owner_org")
+        if owner:
+            return owner
+    record_id = (tk.request.view_args or {}).get("id")
+    if isinstance(record_id, str) and record_id:
+        import ckan.model as model
+
+        record = model.Package.get(record_id)
+        if record is not None and record.owner_org:
+            return record.owner_org
+    entities = tk.h.organizations_available("create_dataset")
+    return entities[0]["id"] if len(entities) == 1 else ""
+
+
+def opengovpe_one_step_form(dataset_type: str | None) -> bool:
+    """Whether records of this type are created in one step, without CKAN's stages (the
+    programme's records, whose documents are optional)."""
+    from .logic.schema import PROGRAMME_RECORD_TYPES
+
+    return dataset_type in PROGRAMME_RECORD_TYPES
+
+
+def opengovpe_is_published(record: dict[str, Any]) -> bool:
+    """Counted by the programme status and the scoreboard: active and public."""
+    from . import stages
+
+    return stages.is_published(record)

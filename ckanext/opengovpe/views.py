@@ -9,22 +9,52 @@ from flask import Blueprint, Response
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
-from . import downloads
+from . import downloads, stages
+from .helpers import N_
 from .dcat import views as dcat_views
 from .federation import views as federation_views
 from .jobs import views as jobs_views
+from .logic.schema import PROGRAMME_RECORD_TYPES
 from .programme import export, timeline
 
 PLAN = "plan-apertura"
 
 ITEM_FIELDS = ("title", "description", "producing_unit", "responsible", "responsible_email",
-               "theme", "score", "access_level", "access_justification", "frequency",
+               "theme", "criteria", "score", "access_level", "access_justification", "frequency",
                "formats", "temporal_coverage", "geographic_coverage", "committed_date",
                "license_id", "status", "dataset_id", "national_portal_url")
 MILESTONE_FIELDS = ("name", "description", "item_id", "responsible", "responsible_email",
                     "responsible_unit", "start_date", "end_date", "actual_end_date", "status",
                     "progress", "indicator_name", "indicator_unit", "indicator_baseline",
                     "indicator_target", "indicator_value", "indicator_date")
+
+
+DEMAND_FIELDS = ("kind", "reference", "date", "description")
+# each form field's label, as the form shows it: an error summary names fields by them
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "item": {
+        "title": N_("Title"), "description": N_("Description"),
+        "producing_unit": N_("Producing unit"), "responsible": N_("Responsible"),
+        "responsible_email": N_("Responsible e-mail"), "theme": N_("Theme (PNDA)"),
+        "criteria": N_("Prioritisation criteria"), "score": N_("Priority score"),
+        "access_level": N_("Access level"),
+        "access_justification": N_("Justification of the access level"),
+        "frequency": N_("Update frequency"), "formats": N_("Formats (comma separated)"),
+        "committed_date": N_("Committed publication date"), "status": N_("Status"),
+        "dataset_id": N_("Published dataset"),
+        "national_portal_url": N_("URL on the national portal"),
+    },
+    "milestone": {
+        "name": N_("Name"), "description": N_("Description"),
+        "item_id": N_("Prioritised dataset"), "responsible": N_("Responsible"),
+        "responsible_email": N_("Responsible e-mail"),
+        "responsible_unit": N_("Responsible unit"), "start_date": N_("Start"),
+        "end_date": N_("End"), "actual_end_date": N_("Actual end"), "status": N_("Status"),
+        "progress": N_("Progress (%%)"), "evidence": N_("Evidence"),
+    },
+}
+DEMAND_LABELS = {"kind": N_("Kind of request"), "reference": N_("File number"),
+                 "date": N_("Date of the request"), "description": N_("What was asked")}
 
 
 def _context() -> dict[str, Any]:
@@ -69,16 +99,20 @@ def programme(id: str) -> str:
     for kind in ("grupo-trabajo", "norma", PLAN):
         result = tk.get_action("package_search")(_context(), {
             "fq": f'+dataset_type:{kind} +owner_org:"{status["id"]}"',
-            "include_private": True, "rows": 50, "sort": "metadata_modified desc"})
+            "include_private": True, "include_drafts": True, "rows": 50,
+            "sort": "metadata_modified desc"})
         records[kind] = result["results"]
     plans = []
     for plan in records[PLAN]:
         shown = tk.get_action("opengovpe_plan_show")(_context(), {"id": plan["id"]})
-        plans.append(dict(plan, progress=shown["progress"],
+        plans.append(dict(plan, progress=shown["progress"], items=shown["items"],
                           published=[i for i in shown["items"] if i.get("dataset_id")]))
+    can_edit = _can("package_create", {"owner_org": status["id"]})
     return tk.render("opengovpe/programme.html", {
         "status": status, "groups": records["grupo-trabajo"], "norms": records["norma"],
-        "plans": plans})
+        "plans": plans, "can_edit": can_edit,
+        "stages": stages.stages(status, records["grupo-trabajo"], records["norma"], plans,
+                                can_edit)})
 
 
 def plan_progress(id: str) -> str:
@@ -115,6 +149,9 @@ def _form(kind: str, id: str, record_id: str | None, fields: tuple[str, ...],
     if tk.request.method == "POST":
         form = tk.request.form
         data = {f: form.get(f, "") for f in fields if f in form}
+        if kind == "item":
+            # checkboxes: none ticked sends nothing, and means no criterion
+            data["criteria"] = form.getlist("criteria")
         if kind == "milestone" and form.get("evidence_title"):
             data["evidence"] = [{"type": form.get("evidence_type", ""),
                                  "title": form.get("evidence_title", ""),
@@ -134,8 +171,48 @@ def _form(kind: str, id: str, record_id: str | None, fields: tuple[str, ...],
         data = dict(current, **data)
     return tk.render(f"opengovpe/{kind}_form.html", {
         "plan": plan, "data": data, "errors": errors, "record_id": record_id,
-        "error_summary": {k: "; ".join(map(str, v)) if isinstance(v, list) else str(v)
-                          for k, v in errors.items()}})
+        "delete_route": f"opengovpe.{kind}_delete", "delete_key": f"{kind}_id",
+        "error_summary": _error_summary(errors, FIELD_LABELS[kind])})
+
+
+def _error_messages(value: Any) -> list[str]:
+    """The messages of one field's errors, nested ones (evidence) included."""
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _error_messages(v)]
+    if isinstance(value, list):
+        return [m for v in value for m in _error_messages(v)]
+    return [str(value)] if value else []
+
+
+def _error_summary(errors: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
+    """Each field's errors under its label in the page's language, never its key."""
+    return {tk._(labels.get(key, N_("Other data"))).replace("%%", "%"):
+            "; ".join(_error_messages(value))
+            for key, value in errors.items()}
+
+
+def demand_add(id: str, item_id: str) -> Any:
+    """Record a citizen or access-to-information request behind a prioritised dataset."""
+    plan = _call("opengovpe_plan_show", {"id": id})
+    if not _can("opengovpe_plan_edit", {"id": plan["id"]}):
+        return tk.abort(403, tk._("Not authorized to change this plan"))
+    item = next((i for i in plan["items"] if i["id"] == item_id), None)
+    if item is None:
+        return tk.abort(404, tk._("Not found"))
+    if tk.request.method != "POST":
+        return tk.redirect_to("opengovpe.item_form", id=plan["name"], item_id=item["id"])
+    form = tk.request.form
+    data = {f: form.get(f"demand_{f}", "") for f in DEMAND_FIELDS}
+    try:
+        tk.get_action("opengovpe_demand_create")(_context(), dict(data, item_id=item["id"]))
+    except tk.ValidationError as error:
+        return tk.render("opengovpe/item_form.html", {
+            "plan": plan, "data": item, "errors": {}, "record_id": item["id"],
+            "delete_route": "opengovpe.item_delete", "delete_key": "item_id",
+            "demand": data, "demand_errors": error.error_dict,
+            "error_summary": _error_summary(error.error_dict, DEMAND_LABELS)})
+    tk.h.flash_success(tk._("Request recorded"))
+    return tk.redirect_to("opengovpe.item_form", id=plan["name"], item_id=item["id"])
 
 
 def item_form(id: str, item_id: str | None = None) -> Any:
@@ -146,6 +223,85 @@ def item_form(id: str, item_id: str | None = None) -> Any:
 def milestone_form(id: str, milestone_id: str | None = None) -> Any:
     return _form("milestone", id, milestone_id, MILESTONE_FIELDS, "opengovpe_milestone",
                  lambda plan: plan["milestones"])
+
+
+def _confirm(heading: str, explanation: str, button: str, cancel_url: str,
+             back_label: str, danger: bool = False) -> str:
+    return tk.render("opengovpe/confirm.html", {
+        "heading": heading, "explanation": explanation, "button": button,
+        "cancel_url": cancel_url, "back_label": back_label, "danger": danger})
+
+
+def _record_visibility(id: str, publish: bool) -> Any:
+    record = _call("package_show", {"id": id})
+    if record.get("type") not in PROGRAMME_RECORD_TYPES:
+        return tk.abort(404, tk._("Not found"))
+    if not _can("opengovpe_record_publish", {"id": record["id"]}):
+        return tk.abort(403, tk._("Not authorized to publish this record"))
+    entity = record.get("organization") or {}
+    back = (tk.h.url_for("opengovpe.programme", id=entity["name"]) if entity
+            else tk.h.url_for(f"{record['type']}.read", id=record["name"]))
+    if tk.request.method == "POST":
+        _call("opengovpe_record_publish", {"id": record["id"], "publish": publish})
+        message = tk._("«{title}» is published.") if publish else tk._("«{title}» is withdrawn.")
+        tk.h.flash_success(message.format(title=record["title"]))
+        return tk.redirect_to(back)
+    if publish:
+        return _confirm(
+            tk._("Publish «{title}»").format(title=record["title"]),
+            tk._("«{title}» becomes public: anyone can see it, and it counts in the "
+                 "entity's programme status and on the national scoreboard.").format(
+                     title=record["title"]),
+            tk._("Publish"), back, entity.get("title") or record["title"])
+    return _confirm(
+        tk._("Withdraw «{title}»").format(title=record["title"]),
+        tk._("«{title}» becomes private: only the entity's members see it, and it no longer "
+             "counts in the entity's programme status or on the national scoreboard.").format(
+                 title=record["title"]),
+        tk._("Withdraw"), back, entity.get("title") or record["title"], danger=True)
+
+
+def record_publish(id: str) -> Any:
+    return _record_visibility(id, True)
+
+
+def record_withdraw(id: str) -> Any:
+    return _record_visibility(id, False)
+
+
+def _delete(kind: str, id: str, record_id: str) -> Any:
+    plan = _call("opengovpe_plan_show", {"id": id})
+    if not _can("opengovpe_plan_edit", {"id": plan["id"]}):
+        return tk.abort(403, tk._("Not authorized to change this plan"))
+    found = next((r for r in plan["items" if kind == "item" else "milestones"]
+                  if r["id"] == record_id), None)
+    if found is None:
+        return tk.abort(404, tk._("Not found"))
+    back = tk.h.url_for("opengovpe.plan_progress", id=plan["name"])
+    title = found.get("title") or found.get("name")
+    if tk.request.method == "POST":
+        action = "opengovpe_plan_item_delete" if kind == "item" else "opengovpe_milestone_delete"
+        _call(action, {"id": record_id})
+        tk.h.flash_success(tk._("«{title}» is deleted.").format(title=title))
+        return tk.redirect_to(back)
+    if kind == "item":
+        explanation = tk._("The prioritised dataset «{title}» is removed from the plan with "
+                           "its recorded demand; its milestones stay, without a dataset; a "
+                           "published dataset it links to stays published.")
+    else:
+        explanation = tk._("The milestone «{title}» is removed from the plan with its "
+                           "evidence.")
+    return _confirm(tk._("Delete «{title}»").format(title=title),
+                    explanation.format(title=title), tk._("Delete"), back, plan["title"],
+                    danger=True)
+
+
+def item_delete(id: str, item_id: str) -> Any:
+    return _delete("item", id, item_id)
+
+
+def milestone_delete(id: str, milestone_id: str) -> Any:
+    return _delete("milestone", id, milestone_id)
 
 
 def _dataset_url(dataset_id: str) -> str:
@@ -187,6 +343,12 @@ def get_blueprints() -> list[Blueprint]:
                        (f"/{PLAN}/<id>/inventario/<item_id>", item_form),
                        (f"/{PLAN}/<id>/hitos/nuevo", milestone_form),
                        (f"/{PLAN}/<id>/hitos/<milestone_id>", milestone_form)):
+        bp.add_url_rule(rule, view_func=view, methods=["GET", "POST"])
+    for rule, view in ((f"/{PLAN}/<id>/inventario/<item_id>/eliminar", item_delete),
+                       (f"/{PLAN}/<id>/hitos/<milestone_id>/eliminar", milestone_delete),
+                       (f"/{PLAN}/<id>/inventario/<item_id>/demanda", demand_add),
+                       ("/registro/<id>/publicar", record_publish),
+                       ("/registro/<id>/retirar", record_withdraw)):
         bp.add_url_rule(rule, view_func=view, methods=["GET", "POST"])
     bp.add_url_rule(f"/{PLAN}/<id>/exportar.<any(csv, xlsx):fmt>", view_func=export_plan)
     return [bp, *dcat_views.get_blueprints(), *federation_views.get_blueprints(),

@@ -677,6 +677,71 @@ def opengovpe_health_show(context: Context, data_dict: DataDict) -> dict[str, An
     return health.report()
 
 
+# the coordinator's records ----------------------------------------------------
+
+def _entity(reference: str) -> model.Group:
+    entity = model.Group.get(reference)
+    if entity is None or not entity.is_organization or entity.state != "active":
+        raise tk.ValidationError({"organization": [tk._("Entity not found")]})
+    return entity
+
+
+@tk.side_effect_free
+def opengovpe_record_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The records of one type that an entity holds and the user may see, by title: what
+    a form's picker offers when one record names another.
+
+    :param organization: id or name of the entity
+    :type organization: string
+    :param type: ``grupo-trabajo``, ``norma``, ``plan-apertura`` or ``dataset``
+    :type type: string
+    :param q: only records whose title holds these words (optional)
+    :type q: string
+    :param limit: at most this many records (default 100, at most 1000)
+    :type limit: int
+    :returns: each record's ``id``, ``name``, ``title``, ``state`` and ``private``
+    :rtype: list of dictionaries
+    """
+    tk.check_access("opengovpe_record_list", context, data_dict)
+    data = _validate(data_dict, schema.record_list_schema(), context)
+    entity = _entity(data["organization"])
+    result = tk.get_action("package_search")(
+        {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
+        {"fq": f'+dataset_type:"{data["type"]}" +owner_org:"{entity.id}"',
+         "include_private": True, "include_drafts": True, "rows": 1000,
+         "fl": "id,name,title,state,private", "sort": "title_string asc"})
+    words = (data.get("q") or "").casefold().split()
+    found = [{key: record.get(key) for key in ("id", "name", "title", "state", "private")}
+             for record in result["results"]
+             if all(word in (record.get("title") or "").casefold() for word in words)]
+    return found[:int(data["limit"])]
+
+
+def opengovpe_record_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Publish a working group, regulation or opening plan (public and active), so that
+    it counts in its entity's programme status and on the national scoreboard; or, with
+    ``publish`` false, withdraw it (private: only the entity's members see it, and it no
+    longer counts).
+
+    :param id: id or name of the record
+    :type id: string
+    :param publish: true to publish (default), false to withdraw
+    :type publish: bool
+    :returns: the record
+    :rtype: dictionary
+    """
+    record = model.Package.get(_reference(data_dict, "id")[:100])
+    if (record is None or record.state == "deleted"
+            or record.type not in schema.PROGRAMME_RECORD_TYPES):
+        raise tk.ObjectNotFound(tk._("Record not found"))
+    tk.check_access("opengovpe_record_publish", context, {"id": record.id})
+    data = _validate(data_dict, schema.record_publish_schema(), context)
+    return tk.get_action("package_patch")(
+        {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
+         "allow_state_change": True},
+        {"id": record.id, "private": not data["publish"], "state": "active"})
+
+
 # CKAN's own actions, guarded: a value of a type no dataset or entity can hold is refused
 # on its field before CKAN reads it, and a record asked for by an id that is not text, or
 # that holds NUL, is not found (see logic/shape.py)

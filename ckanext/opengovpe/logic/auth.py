@@ -99,3 +99,18 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> AuthResult:
 def opengovpe_health_show(context: Context, data_dict: DataDict) -> AuthResult:
     # sysadmins only (CKAN lets them through before any auth function)
     return {"success": False, "msg": tk._("Only system administrators can see the portal's health")}
+
+
+@tk.auth_allow_anonymous_access
+def opengovpe_record_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone; the list only holds records the user can see."""
+    return {"success": True}
+
+
+def opengovpe_record_publish(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may edit the record (its entity's editors and admins)."""
+    try:
+        tk.check_access("package_update", context, {"id": data_dict.get("id")})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return {"success": False, "msg": tk._("Not authorized to publish this record")}
+    return {"success": True}

@@ -330,3 +330,32 @@ def _one_of(options: list[str]) -> Callable[[Any, Context], Any]:
             raise tk.Invalid(tk._("Value not allowed: {value}").format(value=str(value)[:80]))
         return value
     return check
+
+
+# the record types a picker lists and that a coordinator publishes from the programme page
+PROGRAMME_RECORD_TYPES = ("grupo-trabajo", "norma", "plan-apertura")
+PICKER_TYPES = (*PROGRAMME_RECORD_TYPES, "dataset")
+
+
+def record_list_schema() -> Schema:
+    return {
+        "organization": [tk.get_validator("not_empty"), _plain_text, _length(200)],
+        "type": [tk.get_validator("not_empty"), _one_of(list(PICKER_TYPES))],
+        "q": _text(200),
+        "limit": [tk.get_validator("default")(100), _whole_number(1000)],
+    }
+
+
+def _yes_or_no(value: Any, context: Context) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise tk.Invalid(tk._("Must be true or false"))
+
+
+def record_publish_schema() -> Schema:
+    return {
+        "id": [tk.get_validator("not_empty"), _plain_text, _length(100)],
+        "publish": [tk.get_validator("default")(True), _yes_or_no],
+    }

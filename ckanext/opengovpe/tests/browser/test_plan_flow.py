@@ -56,10 +56,7 @@ def test_coordinator_tracks_a_plan(live_server, browser_page):
     page.select_option("#field-private", "False")  # the scoreboard counts public plans
     shot(page, "1-form")
     page.click("button[name=save]")
-    page.wait_for_url("**/plan-apertura/plan-2026/resource/new")
-    page.click("#resource-link-button")
-    page.fill("#field-resource-url", "https://example.org/plan-2026.pdf")
-    page.click("button[name=save][value=go-metadata]")
+    # one step: the plan's documents are optional and added from its page
     page.wait_for_url("**/plan-apertura/plan-2026")
 
     add_milestone(page, live_server, "plan-2026", "Instalar el grupo de trabajo", -30, 10)

@@ -78,6 +78,10 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/plan-apertura/plan-publico/hitos/nuevo", {"anonymous": 403, "outsider": 403, "*": 200}),
     ("/plan-apertura/plan-publico/inventario/nuevo",
      {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/registro/plan-publico/publicar", {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/registro/plan-publico/retirar", {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/registro/plan-secreto/publicar", {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/registro/contratos-publicos/publicar", {"anonymous": 404, "outsider": 404, "*": 404}),
     ("/catalog.ttl", {"*": 200}),
     ("/catalog.jsonld", {"*": 200}),
     ("/data.json", {"*": 200}),
@@ -87,6 +91,7 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/dataset/plan-publico.ttl", {"*": 404}),
     ("/ckan-admin/portal-nacional", {"sysadmin": 200, "*": 403}),
     ("/api/3/action/opengovpe_scoreboard", {"*": 200}),
+    ("/api/3/action/opengovpe_record_list?organization=oece&type=plan-apertura", {"*": 200}),
     ("/api/3/action/opengovpe_plan_show?id=plan-publico", {"*": 200}),
     ("/api/3/action/opengovpe_plan_show?id=plan-secreto",
      {"anonymous": 403, "outsider": 403, "*": 200}),
@@ -141,6 +146,9 @@ OUTSIDE_VIEWS = [
     "/api/3/action/opengovpe_milestone_due_list?days=60",
     "/api/3/action/opengovpe_programme_status?id=oece",
     "/api/3/action/opengovpe_plan_show?id=plan-secreto",
+    "/api/3/action/opengovpe_record_list?organization=oece&type=plan-apertura",
+    "/api/3/action/opengovpe_record_list?organization=oece&type=dataset",
+    "/registro/plan-secreto/publicar",
 ]
 
 
