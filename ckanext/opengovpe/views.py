@@ -9,13 +9,14 @@ from flask import Blueprint, Response
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
-from . import downloads
+from . import downloads, home
 from .dcat import views as dcat_views
 from .federation import views as federation_views
 from .jobs import views as jobs_views
 from .programme import export, timeline
 
 PLAN = "plan-apertura"
+SCOREBOARD_PAGE = 100
 
 ITEM_FIELDS = ("title", "description", "producing_unit", "responsible", "responsible_email",
                "theme", "score", "access_level", "access_justification", "frequency",
@@ -59,8 +60,21 @@ def scoreboard() -> str:
         errors: dict[str, Any] = {}
     except tk.ValidationError as error:
         board, errors = {"count": 0, "results": []}, error.error_dict
-    return tk.render("opengovpe/scoreboard.html", {"board": board, "params": params,
-                                                   "errors": errors})
+    # the picture shows every entity that matches; the table, a page of them
+    size = SCOREBOARD_PAGE
+    pages = max(1, -(-len(board["results"]) // size))
+    page = _page_number(tk.request.args.get("pagina", "1"), pages)
+    return tk.render("opengovpe/scoreboard.html", {
+        "board": dict(board, results=board["results"][(page - 1) * size: page * size]),
+        "picture": home.picture(board["results"]), "page": page, "pages": pages,
+        "params": params, "errors": errors})
+
+
+def _page_number(requested: str, pages: int) -> int:
+    """The page asked for in the address, within 1..pages (1 when it is not a number)."""
+    if requested.isascii() and requested.isdigit() and len(requested) < 10:
+        return min(max(int(requested), 1), pages)
+    return 1
 
 
 def programme(id: str) -> str:
