@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 
 from ckan.tests import helpers
 
@@ -74,6 +75,7 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     assert piura["owner_org"] == source["owner_org"]
     assert piura["temporal_start"] == "2026-04-14"
     assert json.loads(piura["method_shares"]) == {"direct": 1.0}
+    assert json.loads(piura["month_counts"]) == {"2026-04": 1}
     flags = json.loads(piura["red_flags"])
     assert flags["direct_award"] == 1 and flags["short_contract"] == 1
     assert flags["single_bidder"] == 0
@@ -107,6 +109,17 @@ def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_s
     run_test(make_source(f"{server}/records.json")["id"])
     page = app.get("/contrataciones/contrataciones-pe-consucode-10352-2026").body
     assert "Contratación directa" in page and "Por qué importa" in page
+    # the processes by month and by method, as charts with the tables that say the same
+    charts = BeautifulSoup(page, "html.parser").select_one("#procurement-charts")
+    for chart in ("chart-procurement-months", "chart-procurement-methods"):
+        svg = charts.select_one(f"#{chart} svg[role=img]")
+        assert charts.select_one("#" + svg["aria-labelledby"]).get_text(strip=True)
+    assert [[c.get_text(strip=True) for c in row.find_all(["th", "td"])]
+            for row in charts.select("#chart-procurement-months-table tbody tr")] == [
+        ["abril 2026", "1"]]
+    assert [[c.get_text(strip=True) for c in row.find_all(["th", "td"])]
+            for row in charts.select("#chart-procurement-methods-table tbody tr")] == [
+        ["Directo", "100.0 %"]]
     assert "Un contrato dura menos de 7 días" in page
     assert "alertas.csv" in page
     english = app.get("/en/contrataciones/contrataciones-pe-consucode-10352-2026").body
