@@ -3,6 +3,8 @@
 the map of entities, and the latest publications and procurement."""
 from __future__ import annotations
 
+import math
+import time
 from typing import Any, Iterable, Mapping
 
 import ckan.plugins.toolkit as tk
@@ -45,11 +47,24 @@ def picture(entities: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+class _Recent:
+    """The scoreboard's rows as last read by this process, and when."""
+
+    rows: list[dict[str, Any]] = []
+    read_at = -math.inf
+
+
 def national() -> dict[str, Any]:
-    """The picture of every active entity (the scoreboard's rows, all of them)."""
-    board = tk.get_action("opengovpe_scoreboard")(_context(), {
-        "limit": tk.config.get("ckanext.opengovpe.list.max_limit")})
-    return picture(board["results"])
+    """The picture of every active entity (the scoreboard's rows, all of them), read again
+    once ``ckanext.opengovpe.home.cache_seconds`` have passed: the home page is the most
+    visited page and the country's picture changes slowly."""
+    keep = tk.config.get("ckanext.opengovpe.home.cache_seconds")
+    now = time.monotonic()
+    if keep <= 0 or now - _Recent.read_at > keep:
+        board = tk.get_action("opengovpe_scoreboard")(_context(), {
+            "limit": tk.config.get("ckanext.opengovpe.list.max_limit")})
+        _Recent.rows, _Recent.read_at = board["results"], now
+    return picture(_Recent.rows)
 
 
 def latest(dataset_type: str, rows: int) -> list[dict[str, Any]]:

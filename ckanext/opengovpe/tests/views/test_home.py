@@ -111,3 +111,20 @@ def test_the_scoreboard_table_comes_in_pages(app, monkeypatch):
 
 def page_links(page) -> list[str]:
     return [a.get_text(strip=True) for a in page.select(".pagination a")]
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.home.cache_seconds", 3600)
+def test_the_home_page_keeps_the_national_picture_for_a_while(app, monkeypatch):
+    from ckanext.opengovpe import home
+    monkeypatch.setattr(home._Recent, "read_at", float("-inf"))
+    factories.Organization(name="primera", ubigeo="080101")
+    first = BeautifulSoup(app.get("/").body, "html.parser")
+    factories.Organization(name="segunda", ubigeo="080101")
+    again = BeautifulSoup(app.get("/").body, "html.parser")
+    for page in (first, again):
+        assert page.select_one("#map-entities-table tbody tr").get_text(" ", strip=True) \
+            == "Cusco 1 0"
+    # the scoreboard reads it afresh
+    board = BeautifulSoup(app.get("/tablero").body, "html.parser")
+    assert board.select_one("#map-entities-table tbody tr").get_text(" ", strip=True) \
+        == "Cusco 2 0"
