@@ -18,9 +18,10 @@ def _context() -> dict[str, Any]:
     return {"user": user or ""}
 
 
-def picture(entities: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def picture(entities: Iterable[Mapping[str, Any]],
+            places: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The national picture of these scoreboard rows, as chart geometry and the figures
-    its text alternative shows."""
+    its text alternative shows; ``places``: each entity's department (read if not given)."""
     rows = list(entities)
     figures = charts.national_picture(rows)
     total = figures["entities"]
@@ -32,7 +33,7 @@ def picture(entities: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         {"label": tk._("Promised in the opening plans"), "count": figures["items_total"]},
         {"label": tk._("Published"), "count": figures["items_published"]},
     ]
-    places = peru_map.entity_places()
+    places = peru_map.entity_places() if places is None else places
     located = [places.get(e["id"]) for e in rows]
     complete = peru_map.count_by_department(
         places.get(e["id"]) for e in rows if e["milestones_done"] == len(charts.STAGES))
@@ -51,6 +52,7 @@ class _Recent:
     """The scoreboard's rows as last read by this process, and when."""
 
     rows: list[dict[str, Any]] = []
+    places: dict[str, str] = {}
     read_at = -math.inf
 
 
@@ -63,8 +65,9 @@ def national() -> dict[str, Any]:
     if keep <= 0 or now - _Recent.read_at > keep:
         board = tk.get_action("opengovpe_scoreboard")(_context(), {
             "limit": tk.config.get("ckanext.opengovpe.list.max_limit")})
-        _Recent.rows, _Recent.read_at = board["results"], now
-    return picture(_Recent.rows)
+        _Recent.rows, _Recent.places = board["results"], peru_map.entity_places()
+        _Recent.read_at = now
+    return picture(_Recent.rows, _Recent.places)
 
 
 def latest(dataset_type: str, rows: int) -> list[dict[str, Any]]:
