@@ -23,7 +23,8 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_organization_card", "opengovpe_safe_link", "opengovpe_usage_enabled",
            "opengovpe_usage", "opengovpe_entity_usage", "opengovpe_home_text",
            "opengovpe_national_picture", "opengovpe_latest", "opengovpe_plan_history",
-           "opengovpe_bar_chart", "opengovpe_ocds_month_chart", "opengovpe_ocds_method_chart"]
+           "opengovpe_bar_chart", "opengovpe_ocds_month_chart", "opengovpe_ocds_method_chart",
+           "opengovpe_department_name", "opengovpe_procurement_map"]
 
 
 def site_gettext(message: str) -> str:
@@ -208,3 +209,17 @@ def opengovpe_ocds_method_chart(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"label": row["label"], "share": round(row["share"], 1),
              "share_text": row["percent"]}
             for row in opengovpe_ocds_shares(data, "method_shares")]
+
+
+def opengovpe_department_name(code: Any) -> str:
+    """A department's name from its 2-digit INEI code (the code itself if unknown)."""
+    from . import peru_map
+
+    return peru_map.department_name(str(code)) if code else ""
+
+
+def opengovpe_procurement_map() -> dict[str, Any]:
+    """The map of public procurement: processes by the department of their buyer."""
+    from . import peru_map
+
+    return peru_map.layout(peru_map.processes_by_department())

@@ -87,6 +87,19 @@ def entity_places() -> dict[str, str]:
     return places
 
 
+def processes_by_department() -> dict[str, int]:
+    """Procurement processes of the public buyer-year datasets, by their buyer's department
+    (field ``buyer_department``)."""
+    rows = model.Session.execute(sa.text(
+        "SELECT extras ->> 'buyer_department' AS department,"
+        " sum(CASE WHEN extras ->> 'process_count' ~ '^[0-9]{1,9}$'"
+        "     THEN (extras ->> 'process_count')::int ELSE 0 END) AS processes"
+        " FROM package WHERE type = 'contrataciones' AND state = 'active' AND NOT private"
+        " AND extras ->> 'buyer_department' IS NOT NULL GROUP BY 1"))
+    return {row.department: int(row.processes) for row in rows
+            if department_of(row.department) and row.processes}
+
+
 def shade(count: int, largest: int) -> str:
     if count <= 0 or largest <= 0:
         return EMPTY

@@ -76,6 +76,7 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     assert piura["temporal_start"] == "2026-04-14"
     assert json.loads(piura["method_shares"]) == {"direct": 1.0}
     assert json.loads(piura["month_counts"]) == {"2026-04": 1}
+    assert piura["buyer_department"] == "20"
     flags = json.loads(piura["red_flags"])
     assert flags["direct_award"] == 1 and flags["short_contract"] == 1
     assert flags["single_bidder"] == 0
@@ -101,6 +102,12 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     file_dataset = [p for p in procurement() if p["name"].startswith("ocds-")][0]
     assert file_dataset["record_count"] == "2" and file_dataset["error_count"] == "0"
     assert file_dataset["checksum"] == hashlib.sha256(real_records()).hexdigest()
+    # the home page maps the processes by their buyer's department, with the same in a table
+    home = BeautifulSoup(app.get("/").body, "html.parser")
+    assert home.select_one("#map-procurement svg[role=img] path[data-ubigeo='20']")
+    assert [[c.get_text(strip=True) for c in row.find_all(["th", "td"])]
+            for row in home.select("#map-procurement-table tbody tr")] == [
+        ["Lima", "1"], ["Piura", "1"]]
 
 
 def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_source,
