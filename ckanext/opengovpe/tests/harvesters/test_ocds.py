@@ -10,11 +10,13 @@ import logging
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+import ckan.model as model
 from ckan.tests import helpers
 
-from ckanext.opengovpe.procurement import synthetic
+from ckanext.opengovpe.procurement import store, synthetic
 
 from .conftest import LOCAL, Files
 
@@ -108,6 +110,13 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     assert [[c.get_text(strip=True) for c in row.find_all(["th", "td"])]
             for row in home.select("#map-procurement-table tbody tr")] == [
         ["Lima", "1"], ["Piura", "1"]]
+    # a buyer-year written before processes were counted by month is rebuilt by the next run
+    assert store.stale(source["id"]) == set()
+    model.Session.execute(sa.text(
+        "UPDATE package SET extras = extras - 'month_counts' - 'buyer_department'"
+        " WHERE name = 'contrataciones-pe-consucode-10352-2026'"))
+    model.Session.commit()
+    assert store.stale(source["id"]) == {"contrataciones-pe-consucode-10352-2026"}
 
 
 def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_source,
