@@ -1,7 +1,9 @@
 """Template helpers of the open-data programme (prefixed ``opengovpe_``)."""
 from __future__ import annotations
 
+import datetime
 import functools
+import json
 import os
 from typing import Any
 
@@ -21,7 +23,10 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_organization_card", "opengovpe_safe_link", "opengovpe_usage_enabled",
            "opengovpe_usage", "opengovpe_entity_usage", "opengovpe_records",
            "opengovpe_reference_links", "opengovpe_form_entity", "opengovpe_one_step_form",
-           "opengovpe_is_published"]
+           "opengovpe_is_published", "opengovpe_home_text",
+           "opengovpe_national_picture", "opengovpe_latest", "opengovpe_plan_history",
+           "opengovpe_bar_chart", "opengovpe_ocds_month_chart", "opengovpe_ocds_method_chart",
+           "opengovpe_department_name", "opengovpe_procurement_map"]
 
 
 def site_gettext(message: str) -> str:
@@ -194,3 +199,95 @@ def opengovpe_is_published(record: dict[str, Any]) -> bool:
     from . import stages
 
     return stages.is_published(record)
+HOME_TEXTS = {
+    "title": N_("Open data of the Peruvian State"),
+    "intro": N_("Public entities publish their data here and show how their open-data "
+                "programme is going: working group, internal norms, opening plan and "
+                "datasets published. Search the data, follow each entity's progress and "
+                "watch public procurement."),
+}
+
+
+def opengovpe_home_text(key: str) -> str:
+    """A text of the home page: the portal's own (``ckanext.opengovpe.home.<key>``) as
+    written, else the built-in one in the visitor's language."""
+    configured = tk.config.get(f"ckanext.opengovpe.home.{key}")
+    return str(configured) if configured else tk._(HOME_TEXTS[key])
+
+
+def opengovpe_national_picture(entities: list[dict[str, Any]] | None = None
+                               ) -> dict[str, Any]:
+    """The national picture (charts, map and their figures) of the given scoreboard rows,
+    or of every entity."""
+    from . import home
+
+    return home.national() if entities is None else home.picture(entities)
+
+
+def opengovpe_latest(dataset_type: str, rows: int = 5) -> list[dict[str, Any]]:
+    """The latest public datasets of a type."""
+    from . import home
+
+    return home.latest(dataset_type, rows)
+
+
+def opengovpe_bar_chart(rows: list[dict[str, Any]], series: list[str]) -> dict[str, Any]:
+    from . import charts
+
+    return charts.bars(rows, series)
+
+
+def opengovpe_plan_history(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """A plan's milestones completed and items published, month by month."""
+    from . import charts
+
+    ids = [i["dataset_id"] for i in plan.get("items") or []
+           if i.get("dataset_id") and i.get("status") == "publicado"]
+    return _labelled(charts.plan_history(plan.get("items") or [],
+                                         plan.get("milestones") or [],
+                                         charts.published_on(ids)))
+
+
+def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chart rows by month, each labelled with its month's name in the visitor's language."""
+    from babel import dates
+
+    locale = tk.h.lang() or "es"
+    return [dict(row, label=dates.format_date(
+        datetime.date(int(row["month"][:4]), int(row["month"][5:7]), 1), "LLLL y",
+        locale=locale)) for row in rows]
+
+
+def opengovpe_ocds_month_chart(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A buyer-year's processes per month (field ``month_counts``), as chart rows."""
+    from . import charts
+
+    counts = data.get("month_counts") or "{}"
+    try:
+        counts = json.loads(counts) if isinstance(counts, str) else counts
+    except ValueError:
+        return []
+    return _labelled(charts.month_counts(counts)) if isinstance(counts, dict) else []
+
+
+def opengovpe_ocds_method_chart(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A buyer-year's processes by procurement method, labelled, as chart rows."""
+    from .harvesters.ocds import opengovpe_ocds_shares
+
+    return [{"label": row["label"], "share": round(row["share"], 1),
+             "share_text": row["percent"]}
+            for row in opengovpe_ocds_shares(data, "method_shares")]
+
+
+def opengovpe_department_name(code: Any) -> str:
+    """A department's name from its 2-digit INEI code (the code itself if unknown)."""
+    from . import peru_map
+
+    return peru_map.department_name(str(code)) if code else ""
+
+
+def opengovpe_procurement_map() -> dict[str, Any]:
+    """The map of public procurement: processes by the department of their buyer."""
+    from . import peru_map
+
+    return peru_map.layout(peru_map.processes_by_department())

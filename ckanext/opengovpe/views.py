@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
-from . import downloads, stages
+from . import downloads, home, stages
 from .helpers import N_
 from .dcat import views as dcat_views
 from .federation import views as federation_views
@@ -18,6 +18,7 @@ from .logic.schema import PROGRAMME_RECORD_TYPES
 from .programme import export, timeline
 
 PLAN = "plan-apertura"
+SCOREBOARD_PAGE = 100
 
 ITEM_FIELDS = ("title", "description", "producing_unit", "responsible", "responsible_email",
                "theme", "criteria", "score", "access_level", "access_justification", "frequency",
@@ -89,8 +90,21 @@ def scoreboard() -> str:
         errors: dict[str, Any] = {}
     except tk.ValidationError as error:
         board, errors = {"count": 0, "results": []}, error.error_dict
-    return tk.render("opengovpe/scoreboard.html", {"board": board, "params": params,
-                                                   "errors": errors})
+    # the picture shows every entity that matches; the table, a page of them
+    size = SCOREBOARD_PAGE
+    pages = max(1, -(-len(board["results"]) // size))
+    page = _page_number(tk.request.args.get("pagina", "1"), pages)
+    return tk.render("opengovpe/scoreboard.html", {
+        "board": dict(board, results=board["results"][(page - 1) * size: page * size]),
+        "picture": home.picture(board["results"]), "page": page, "pages": pages,
+        "params": params, "errors": errors})
+
+
+def _page_number(requested: str, pages: int) -> int:
+    """The page asked for in the address, within 1..pages (1 when it is not a number)."""
+    if requested.isascii() and requested.isdigit() and len(requested) < 10:
+        return min(max(int(requested), 1), pages)
+    return 1
 
 
 def programme(id: str) -> str:

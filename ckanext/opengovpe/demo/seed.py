@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from . import procurement, programme
+from . import entities, procurement, programme
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ def seed(organization: str) -> list[str]:
         tk.get_action("package_create")(_context(), data)
         created.append(f"dataset {dataset['name']}")
     created.extend(programme.seed(_context, organization))
+    created.extend(entities.seed(lambda action, data: tk.get_action(action)(_context(), data)))
     created.extend(procurement.seed(_context, organization))
     for item in created:
         log.info("Demo content created: %s", item)

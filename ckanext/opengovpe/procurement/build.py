@@ -94,6 +94,7 @@ def summarise(releases: list[dict[str, Any]], directory: str) -> dict[str, Any]:
         "flags_not_computable": {code: tally.uncomputable[code] for code in rf.FLAGS
                                  if tally.uncomputable.get(code)},
         "date_sources": dict(tally.date_sources.most_common()),
+        "month_counts": dict(sorted(tally.months.items())),
         "concentration": concentration,
         "first_date": min(tally.dates) if tally.dates else "",
         "last_date": max(tally.dates) if tally.dates else "",
@@ -111,6 +112,7 @@ class _Tally:
         self.flags: Counter[str] = Counter()
         self.uncomputable: Counter[str] = Counter()
         self.date_sources: Counter[str] = Counter()
+        self.months: Counter[str] = Counter()
         self.suppliers: dict[tuple[str, str], dict[str, Any]] = {}
         self.totals: dict[str, dict[str, float]] = {}
         self.dates: list[str] = []
@@ -150,6 +152,7 @@ def _one(release: dict[str, Any], writers: dict[str, Any], tally: _Tally) -> Non
     published = str(when or "")[:10]
     if published:
         tally.dates.append(published)
+        tally.months[published[:7]] += 1
     writers["processes"].writerow([
         ocid, tender.get("title") or "", (tender.get("description") or "")[:2000],
         tender.get("procurementMethod") or "", tender.get("procurementMethodDetails") or "",

@@ -20,6 +20,7 @@ from typing import Any, Optional
 import ocdsmerge
 from babel.numbers import list_currencies
 
+from ckanext.opengovpe import vocab
 from ckanext.opengovpe.helpers import N_
 
 MAX_STRING = 100_000  # characters in one field; longer is not a description but an attack
@@ -237,8 +238,9 @@ def _named(ref: Any) -> bool:
 
 
 def buyer_of(release: dict[str, Any], rule: str = "identifier") -> Optional[dict[str, str]]:
-    """The buyer of a process: ``key`` (its identity under ``rule``), ``name``, ``id`` and
-    ``ruc``; None when the process names no buyer anywhere.
+    """The buyer of a process: ``key`` (its identity under ``rule``), ``name``, ``id``,
+    ``ruc`` and ``department`` (the INEI code of its address's department, or "");
+    None when the process names no buyer anywhere.
 
     Looked for in ``buyer``, the party with role ``buyer``, ``tender.procuringEntity`` and
     the party with role ``procuringEntity``, in that order. Under the ``identifier`` rule the
@@ -270,7 +272,11 @@ def buyer_of(release: dict[str, Any], rule: str = "identifier") -> Optional[dict
     if not key:
         return None
     ruc = next((str(i["id"]) for i in idents if i.get("scheme") == "PE-RUC"), "")
-    return {"key": key, "name": name or key, "id": party_id or by_identifier, "ruc": ruc}
+    address = info.get("address") if isinstance(info.get("address"), dict) else {}
+    department = next((code for code in (vocab.department_code(address.get(field))
+                                         for field in ("department", "region")) if code), "")
+    return {"key": key, "name": name or key, "id": party_id or by_identifier, "ruc": ruc,
+            "department": department}
 
 
 def normalise_name(name: str) -> str:

@@ -72,6 +72,7 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
                   if b]
         buyer = buyers[0] if buyers else {"name": "", "id": "", "ruc": ""}
         ruc = next((b["ruc"] for b in buyers if b["ruc"]), "")
+        department = next((b["department"] for b in buyers if b.get("department")), "")
         year = name.rsplit("-", 1)[1]
         flags = stats["red_flags"]
         who = buyer["name"] or buyer["id"] or "entidad contratante no identificada"
@@ -88,6 +89,7 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
             "buyer_name": buyer["name"],
             "buyer_id": buyer["id"],
             "buyer_ruc": ruc,
+            "buyer_department": department,
             "year": year,
             "process_count": str(stats["processes"]),
             "award_count": str(stats["awards"]),
@@ -100,6 +102,7 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
             "totals_by_currency": json.dumps(stats["totals"]),
             "converted_pen": json.dumps(converted(stats["totals"])),
             "date_sources": json.dumps(stats["date_sources"]),
+            "month_counts": json.dumps(stats["month_counts"]),
             "red_flags": json.dumps(flags),
             "flags_not_computable": json.dumps(stats["flags_not_computable"]),
             "red_flag_total": str(sum(flags.values())),

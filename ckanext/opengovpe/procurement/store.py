@@ -56,7 +56,9 @@ def stale(source_id: str) -> set[str]:
     Each dataset records ``content_digest``, a hash of its processes' digests; a dataset
     missing, deleted, half written or out of date (a harvest killed between gather and
     import) is rebuilt by the next run, so an interrupted run ends like an uninterrupted one;
-    a dataset of the source with no process left is listed too, to be deleted.
+    a dataset of the source with no process left is listed too, to be deleted. A dataset
+    written by a version that did not count its processes by month (``month_counts``) nor
+    record its buyer's department is rebuilt too.
     """
     rows = model.Session.execute(sa.text("""
         SELECT s.dataset_name
@@ -65,6 +67,8 @@ def stale(source_id: str) -> set[str]:
               GROUP BY dataset_name) s
         LEFT JOIN package p ON p.name = s.dataset_name AND p.state = 'active'
         WHERE (p.extras ->> 'content_digest') IS DISTINCT FROM s.content
+           -- written before the processes were counted by month: rebuilt once
+           OR NOT coalesce(p.extras ? 'month_counts', false)
         UNION
         SELECT p.name FROM package p
         WHERE p.state = 'active' AND p.type = 'contrataciones'

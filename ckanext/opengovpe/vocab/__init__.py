@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -169,3 +170,22 @@ def ubigeo_name(code: Any) -> str | None:
     """The name of the department, province or district ``code`` stands for, or None."""
     path = ubigeo_path(code)
     return path[-1] if path else None
+
+
+def _plain(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+                    .upper().replace("-", " ").split())
+
+
+@functools.lru_cache(maxsize=None)
+def _departments() -> Mapping[str, str]:
+    return MappingProxyType({_plain(path[0]): code for code, path in _ubigeo().items()
+                             if len(code) == 2})
+
+
+def department_code(name: Any) -> str | None:
+    """The 2-digit INEI code of the department named ``name`` (accents, case and spacing
+    aside: "Apurímac", "APURIMAC"), or None."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return _departments().get(_plain(name))

@@ -10,10 +10,13 @@ import logging
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
+import ckan.model as model
 from ckan.tests import helpers
 
-from ckanext.opengovpe.procurement import synthetic
+from ckanext.opengovpe.procurement import store, synthetic
 
 from .conftest import LOCAL, Files
 
@@ -74,6 +77,8 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     assert piura["owner_org"] == source["owner_org"]
     assert piura["temporal_start"] == "2026-04-14"
     assert json.loads(piura["method_shares"]) == {"direct": 1.0}
+    assert json.loads(piura["month_counts"]) == {"2026-04": 1}
+    assert piura["buyer_department"] == "20"
     flags = json.loads(piura["red_flags"])
     assert flags["direct_award"] == 1 and flags["short_contract"] == 1
     assert flags["single_bidder"] == 0
@@ -99,6 +104,19 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     file_dataset = [p for p in procurement() if p["name"].startswith("ocds-")][0]
     assert file_dataset["record_count"] == "2" and file_dataset["error_count"] == "0"
     assert file_dataset["checksum"] == hashlib.sha256(real_records()).hexdigest()
+    # the home page maps the processes by their buyer's department, with the same in a table
+    home = BeautifulSoup(app.get("/").body, "html.parser")
+    assert home.select_one("#map-procurement svg[role=img] path[data-ubigeo='20']")
+    assert [[c.get_text(strip=True) for c in row.find_all(["th", "td"])]
+            for row in home.select("#map-procurement-table tbody tr")] == [
+        ["Lima", "1"], ["Piura", "1"]]
+    # a buyer-year written before processes were counted by month is rebuilt by the next run
+    assert store.stale(source["id"]) == set()
+    model.Session.execute(sa.text(
+        "UPDATE package SET extras = extras - 'month_counts' - 'buyer_department'"
+        " WHERE name = 'contrataciones-pe-consucode-10352-2026'"))
+    model.Session.commit()
+    assert store.stale(source["id"]) == {"contrataciones-pe-consucode-10352-2026"}
 
 
 def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_source,
@@ -107,6 +125,17 @@ def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_s
     run_test(make_source(f"{server}/records.json")["id"])
     page = app.get("/contrataciones/contrataciones-pe-consucode-10352-2026").body
     assert "Contratación directa" in page and "Por qué importa" in page
+    # the processes by month and by method, as charts with the tables that say the same
+    charts = BeautifulSoup(page, "html.parser").select_one("#procurement-charts")
+    for chart in ("chart-procurement-months", "chart-procurement-methods"):
+        svg = charts.select_one(f"#{chart} svg[role=img]")
+        assert charts.select_one("#" + svg["aria-labelledby"]).get_text(strip=True)
+    assert [[c.get_text(strip=True) for c in row.find_all(["th", "td"])]
+            for row in charts.select("#chart-procurement-months-table tbody tr")] == [
+        ["abril 2026", "1"]]
+    assert [[c.get_text(strip=True) for c in row.find_all(["th", "td"])]
+            for row in charts.select("#chart-procurement-methods-table tbody tr")] == [
+        ["Directo", "100.0 %"]]
     assert "Un contrato dura menos de 7 días" in page
     assert "alertas.csv" in page
     english = app.get("/en/contrataciones/contrataciones-pe-consucode-10352-2026").body

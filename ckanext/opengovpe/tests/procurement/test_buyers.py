@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ckanext.opengovpe import vocab
 from ckanext.opengovpe.procurement import build, flags, process, synthetic
 
 PUBLISHERS = pathlib.Path(__file__).parent.parent / "harvesters" / "fixtures" / "publishers"
@@ -49,7 +50,8 @@ def test_identity_rules():
     # OECE: the party's identifier (scheme and id) gives the same dataset names as before
     assert process.buyer_of(PIURA) == {
         "key": "PE-CONSUCODE-10352", "id": "PE-CONSUCODE-10352", "ruc": "20154477536",
-        "name": "GOBIERNO REGIONAL DE PIURA - PROYECTO ESPECIAL CHIRA PIURA"}
+        "name": "GOBIERNO REGIONAL DE PIURA - PROYECTO ESPECIAL CHIRA PIURA",
+        "department": "20"}
     # Compranet: buyer SEMAR-272 without identifier; a different procuring entity is ignored
     assert process.buyer_of(compranet())["key"] == "SEMAR-272"
     assert process.buyer_of(PIURA, "name")["key"] == \
@@ -96,3 +98,25 @@ def test_totals_per_currency_never_mixed(tmp_path):
     assert any(line.endswith(",75464.96,USD,False") for line in suppliers)
     processes = (tmp_path / "procesos.csv").read_text()
     assert "75464.96,USD" in processes and "award_above_estimate" in processes
+
+
+def test_the_buyers_department_comes_from_its_address():
+    # Mexico City's buyer has no Peruvian department: none is guessed
+    assert process.buyer_of(compranet())["department"] == ""
+    moved = copy.deepcopy(PIURA)
+    for party in moved["parties"]:
+        if "buyer" in party["roles"]:
+            party["address"] = {"region": "Apurímac"}
+    assert process.buyer_of(moved)["department"] == "03"
+    for party in moved["parties"]:
+        if "buyer" in party["roles"]:
+            party["address"] = {"department": ["LIMA"], "region": 15}
+    assert process.buyer_of(moved)["department"] == ""
+
+
+def test_department_codes_by_name():
+    assert vocab.department_code("MADRE DE DIOS") == "17"
+    assert vocab.department_code("  san martín ") == "22"
+    assert vocab.department_code("Callao") == "07"
+    assert vocab.department_code("Atlantis") is None
+    assert vocab.department_code("") is None

@@ -77,6 +77,8 @@ def test_statistics_and_files(tmp_path):
     assert (stats["processes"], stats["awards"], stats["contracts"]) == (2, 2, 3)
     assert stats["estimate_pen"] == pytest.approx(7110018.88 + 143328)
     assert stats["method_shares"] == {"direct": 0.5, "unknown": 0.5}
+    # processes by the month of their date (the call's publication first), for the chart
+    assert stats["month_counts"] == {"2026-04": 1, "2026-05": 1}
     assert stats["red_flags"]["direct_award"] == 1
     assert (tmp_path / "alertas.csv").read_text().count("\n") == 4  # header + 3 flags
     assert process.buyer_of(PIURA)["ruc"] == "20154477536"
