@@ -149,6 +149,28 @@ def public_item(item_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def entity_item_choices(owner_org: str) -> list[dict[str, Any]]:
+    """Items of the entity's active plans, to link a request to."""
+    rows = model.Session.execute(
+        sa.select(plan_item_table.c.id, plan_item_table.c.title,
+                  model.package_table.c.title.label("plan_title"))
+        .join(model.package_table, model.package_table.c.id == plan_item_table.c.plan_id)
+        .where(model.package_table.c.owner_org == owner_org,
+               model.package_table.c.state == "active",
+               model.package_table.c.type == "plan-apertura")
+        .order_by(model.package_table.c.title, plan_item_table.c.position)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def days_between(created: Any, answered: Any) -> str:
+    """Days from asking to answering, one decimal; empty while unanswered."""
+    if not created or not answered:
+        return ""
+    start = datetime.datetime.fromisoformat(str(created))
+    end = datetime.datetime.fromisoformat(str(answered))
+    return f"{(end - start).total_seconds() / 86400:.1f}"
+
+
 def priority(item: dict[str, Any]) -> dict[str, Any]:
     """The item's priority: its own score plus the points of the demand behind it.
 
