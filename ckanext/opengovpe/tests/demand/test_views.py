@@ -161,3 +161,12 @@ def test_csv_export_has_no_personal_data_and_no_formulas(app, world):
     rows = list(csv.reader(io.StringIO(app.get(
         "/solicitudes-datos/exportar.csv?entidad=otra").body)))
     assert len(rows) == 1
+
+
+def test_the_scoreboard_shows_demand_answered_with_a_link(app, world):
+    _ask(app, world)
+    request = _only_request()
+    _post(app, world, "admin", request["id"], accion="moderar", state="aprobada")
+    page = app.get("/tablero?sort=demand+desc")
+    assert "Demanda respondida" in page.body
+    assert "/solicitudes-datos?entidad=oece" in page.body and "0 / 1" in page.body

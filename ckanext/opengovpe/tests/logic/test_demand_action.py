@@ -242,3 +242,19 @@ def test_every_action_has_an_auth_function_of_its_name():
         "package_create", "package_update", "package_patch", "organization_create",
         "organization_update", "package_show", "resource_show", "organization_show",
         "group_show", "user_show"}
+
+
+def test_the_scoreboard_sorts_by_demand_answered(entity):
+    answered = _approved(entity)
+    _approved(entity)
+    call_as("admin-oece", "opengovpe_data_request_answer", id=answered["id"],
+            status="rechazada", answer="No existe.")
+    board = call_as(None, "opengovpe_scoreboard", sort="demand desc")
+    assert [e["name"] for e in board["results"]] == ["oece", "otra"]
+    assert board["results"][0]["demand"]["answered_percent"] == 50.0
+    assert board["results"][1]["demand"] == {"received": 0, "answered": 0,
+                                             "answered_percent": 0.0,
+                                             "median_days_to_answer": None}
+    board = call_as(None, "opengovpe_scoreboard", sort="demand asc")
+    assert [e["name"] for e in board["results"]] == ["otra", "oece"]
+    assert call_as(None, "opengovpe_programme_status", id="oece")["demand"]["received"] == 2
