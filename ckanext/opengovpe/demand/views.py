@@ -63,8 +63,15 @@ def ask() -> Any:
                 return tk.redirect_to("opengovpe_demand.read", request_id=created["id"])
     return tk.render("opengovpe/demand/ask.html", {
         "data": data, "errors": errors, "entities": _entities(), "honeypot": HONEYPOT,
-        "error_summary": {k: "; ".join(map(str, v)) if isinstance(v, list) else str(v)
-                          for k, v in errors.items()}})
+        "error_summary": {_labels().get(k, k): "; ".join(map(str, v)) if isinstance(v, list)
+                          else str(v) for k, v in errors.items()}})
+
+
+def _labels() -> dict[str, str]:
+    return {"organization": tk._("Entity"), "title": tk._("Data you need"),
+            "description": tk._("Description"), "reason": tk._("What it would be used for"),
+            "contact_name": tk._("Name"), "contact_email": tk._("E-mail"),
+            HONEYPOT: tk._("Leave this field empty")}
 
 
 def _page() -> int:
