@@ -126,6 +126,13 @@ def link_item(request: dict[str, Any], item_id: str | None) -> None:
             "request_id": request["id"]})
 
 
+def plan_of_item(item_id: str | None) -> str | None:
+    if not item_id:
+        return None
+    return model.Session.execute(sa.select(plan_item_table.c.plan_id)
+                                 .where(plan_item_table.c.id == item_id)).scalar()
+
+
 def entity_item(owner_org: str, item_id: str) -> dict[str, Any] | None:
     """The item, if it belongs to an active plan of ``owner_org``."""
     row = model.Session.execute(

@@ -3,6 +3,7 @@ and the figures per entity and nationally."""
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from flask import has_request_context
@@ -14,9 +15,11 @@ from ckan.types import Context, DataDict
 
 from ..demand import limits, notify, records
 from ..model.demand import data_request_follow_table, data_request_support_table
-from ..programme import records as plan_records
+from ..programme import opendata, records as plan_records
 from . import demand_schema as schema
 from .action import _item, _reference, _validate
+
+log = logging.getLogger(__name__)
 
 
 def _user(context: Context) -> model.User | None:
@@ -255,6 +258,13 @@ def _answer_errors(request: dict[str, Any], data: dict[str, Any]) -> dict[str, l
     return {}
 
 
+def _sync_open_dataset(plan_id: str) -> None:
+    try:
+        opendata.sync(plan_id)
+    except (tk.ValidationError, tk.ObjectNotFound) as error:
+        log.warning("Open dataset of plan %s not updated: %s", plan_id, error)
+
+
 def opengovpe_data_request_answer(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Answer an approved request: link it to an inventory item of one of the entity's
     plans (it then counts in the item's demand and priority), to a published dataset of the
@@ -284,8 +294,13 @@ def opengovpe_data_request_answer(context: Context, data_dict: DataDict) -> dict
     records.update(request["id"], {
         "status": status, "item_id": item_id, "dataset_id": dataset.id if dataset else None,
         "answer": data.get("answer") or None, "answered": datetime.datetime.utcnow()})
+    plans = {p for p in (records.plan_of_item(request["item_id"]),
+                         records.plan_of_item(item_id)) if p}
     records.link_item(request, item_id)
     model.repo.commit()
+    for plan_id in plans:
+        # the plans' open datasets show the demand of each item: they change too
+        _sync_open_dataset(plan_id)
     notify.enqueue(request["id"])
     return _shown(context, records.get(request["id"]))
 

@@ -258,3 +258,13 @@ def test_the_scoreboard_sorts_by_demand_answered(entity):
     board = call_as(None, "opengovpe_scoreboard", sort="demand asc")
     assert [e["name"] for e in board["results"]] == ["otra", "oece"]
     assert call_as(None, "opengovpe_programme_status", id="oece")["demand"]["received"] == 2
+
+
+def test_an_answer_with_an_item_updates_the_plans_open_dataset(entity):
+    request = _approved(entity)
+    item = _item(entity)
+    before = call_as("sysadmin", "package_show", id="plan-oece-2025-datos")["metadata_modified"]
+    call_as("admin-oece", "opengovpe_data_request_answer", id=request["id"],
+            status="vinculada-item", item_id=item["id"])
+    after = call_as("sysadmin", "package_show", id="plan-oece-2025-datos")["metadata_modified"]
+    assert after > before
