@@ -15,6 +15,7 @@ from . import csrf, declarations, errors, facets, helpers, paths, search_page, v
 from .dcat import records
 from .federation import harvest
 from .harvesters import recovery
+from .logic import registry
 from .programme import opendata, publication
 from .search import action as search_action, dispatch
 
@@ -44,8 +45,8 @@ class OpengovpeSearchPlugin(p.SingletonPlugin):
         dispatch.install()
 
 
-@tk.blanket.actions
-@tk.blanket.auth_functions
+@tk.blanket.actions(registry.actions)
+@tk.blanket.auth_functions(registry.auth_functions)
 @tk.blanket.helpers
 @tk.blanket.validators
 @tk.blanket.cli

@@ -12,6 +12,7 @@ from ckan.common import current_user
 from . import downloads, home, stages
 from .helpers import N_
 from .dcat import views as dcat_views
+from .demand import views as demand_views
 from .federation import views as federation_views
 from .jobs import views as jobs_views
 from .logic.schema import PROGRAMME_RECORD_TYPES
@@ -366,4 +367,5 @@ def get_blueprints() -> list[Blueprint]:
         bp.add_url_rule(rule, view_func=view, methods=["GET", "POST"])
     bp.add_url_rule(f"/{PLAN}/<id>/exportar.<any(csv, xlsx):fmt>", view_func=export_plan)
     return [bp, *dcat_views.get_blueprints(), *federation_views.get_blueprints(),
-            *downloads.get_blueprints(), *jobs_views.get_blueprints()]
+            *downloads.get_blueprints(), *jobs_views.get_blueprints(),
+            *demand_views.get_blueprints()]

@@ -643,7 +643,8 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any
     :param sector: a sector (optional)
     :type sector: string
     :param sort: ``progress desc`` (default), ``progress asc``, ``name asc|desc``,
-        ``milestones asc|desc``
+        ``milestones asc|desc``, ``demand asc|desc`` (share of citizens' data requests
+        answered)
     :type sort: string
     :param limit: default 100, at most ``ckanext.opengovpe.list.max_limit`` (5000)
     :type limit: int

@@ -318,7 +318,7 @@ def scoreboard_schema() -> Schema:
         "sector": _optional(_in_vocabulary("sector")),
         "sort": [tk.get_validator("default")("progress desc"), _one_of(
             ["progress desc", "progress asc", "name asc", "name desc",
-             "milestones desc", "milestones asc"])],
+             "milestones desc", "milestones asc", "demand desc", "demand asc"])],
         "limit": [tk.get_validator("default")(100), _whole_number(max_limit())],
         "offset": [tk.get_validator("default")(0), _whole_number(max_offset())],
     }

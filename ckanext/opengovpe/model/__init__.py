@@ -101,6 +101,9 @@ demand_table = sa.Table(
     sa.Column("reference", sa.Text),
     sa.Column("date", sa.Date),
     sa.Column("description", sa.Text),
+    # the citizen data request (model/demand.py) this row records, when it came from one
+    sa.Column("request_id", sa.Text,
+              sa.ForeignKey("opengovpe_data_request.id", ondelete="CASCADE"), unique=True),
     sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
     sa.Index("opengovpe_demand_item_idx", "item_id"),
 )
@@ -127,5 +130,7 @@ plan_dataset_table = sa.Table(
 )
 
 # declared with the others when the plugin loads, before any test reflects the database
+from .demand import (  # noqa: E402,F401
+    data_request_follow_table, data_request_support_table, data_request_table)
 from .procurement import ocds_process_table  # noqa: E402,F401
 from .sync_report import sync_report_table  # noqa: E402,F401

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from ..demand import records as demand_records
 from .progress import irm_level
 
 WORKING_GROUP = "grupo-trabajo"
@@ -136,7 +137,16 @@ def entities(organization: str | None = None, level: str | None = None,
         "approved": list(APPROVED_PLAN_STATES), "today": today or datetime.date.today(),
         "org": organization, "level": level, "sector": sector,
     }).mappings().all()
-    return [_entity(row) for row in rows]
+    found = [_entity(row) for row in rows]
+    # citizens' data requests each entity received and answered (demand/records.py)
+    answered = demand_records.stats_by_entity()
+    for entity in found:
+        entity["demand"] = answered.get(entity["id"], dict(NO_DEMAND))
+    return found
+
+
+NO_DEMAND = {"received": 0, "answered": 0, "answered_percent": 0.0,
+             "median_days_to_answer": None}
 
 
 SORTS = {
@@ -144,6 +154,7 @@ SORTS = {
                            e["items_published_percent"]),
     "milestones": lambda e: (e["plan_milestones_completed"], e["percent_complete"]),
     "name": lambda e: (e["title"] or e["name"]).casefold(),
+    "demand": lambda e: (e["demand"]["answered_percent"], e["demand"]["answered"]),
 }
 
 

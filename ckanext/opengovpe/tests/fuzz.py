@@ -254,7 +254,7 @@ MEMBER_OF = {"anonymous": set(), "outsider": {"b"}, "editor": {"a"}, "admin": {"
              "sysadmin": {"a", "b"}}
 # valid values of required fields, so that the hostile ones are what is judged
 VALID = {"title": "Inventario nuevo", "name": "Hito nuevo", "type": "acta",
-         "kind": "solicitud-datos"}
+         "kind": "solicitud-datos", "description": "Descripción."}
 EVIDENCE = {"type": "acta", "title": "Acta de instalación"}
 
 
@@ -312,19 +312,40 @@ def build_world() -> World:
              "end_date": str(today + datetime.timedelta(n * 5 - 2)), "status": "en-curso",
              "progress": 40, "evidence": [EVIDENCE]}) for n in range(2)]
         records.update(plan=plan, items=items, milestones=milestones,
-                       evidence=[e["id"] for m in milestones for e in m.get("evidence", [])])
+                       evidence=[e["id"] for m in milestones for e in m.get("evidence", [])],
+                       requests=_data_requests(org, key, users["sysadmin"]["name"]))
         world["entities"][key] = records
     model.Session.remove()
     world["emails"] = {role: model.User.get(user["name"]).email for role, user in users.items()}
+    # the requesters' contact e-mails: no role may read them
+    world["emails"].update({f"contact-{key}-{state}": f"contacto-{key}-{state}@example.org"
+                            for key in world["entities"] for state in ("aprobada", "pendiente")})
     world["tokens"] = [user["token"] for user in users.values()]
     return world
+
+
+def _data_requests(org: dict[str, Any], key: str, sysadmin: str) -> list[dict[str, Any]]:
+    """A published data request of the entity and one awaiting review, each with a contact
+    e-mail that must never be shown."""
+    found = []
+    for state in ("aprobada", "pendiente"):
+        request = tk.get_action("opengovpe_data_request_create")(
+            {"ignore_auth": True}, {"organization": org["id"], "title": f"Datos {key} {state}",
+                                    "description": "Descripción.",
+                                    "contact_email": f"contacto-{key}-{state}@example.org"})
+        if state == "aprobada":
+            request = tk.get_action("opengovpe_data_request_moderate")(
+                {"user": sysadmin}, {"id": request["id"], "state": state})
+        found.append(request)
+    return found
 
 
 def pools(world: dict[str, Any]) -> dict[str, list[str]]:
     """Real ids and names, by kind, of both entities' records (to be sent where they do not
     belong)."""
     found: dict[str, list[str]] = {k: [] for k in ("plan", "item", "milestone", "evidence",
-                                                     "dataset", "organization", "user")}
+                                                     "dataset", "organization", "user",
+                                                     "request")}
     for records in world["entities"].values():
         found["plan"] += [records["plan"]["id"], records["plan"]["name"]]
         found["item"] += [i["id"] for i in records["items"]]
@@ -333,6 +354,7 @@ def pools(world: dict[str, Any]) -> dict[str, list[str]]:
         found["dataset"] += [d["id"] for d in records["datasets"].values()]
         found["dataset"] += [d["name"] for d in records["datasets"].values()]
         found["organization"] += [records["org"]["id"], records["org"]["name"]]
+        found["request"] += [r["id"] for r in records["requests"]]
     found["user"] = [u["id"] for u in world["users"].values()]
     found["any"] = sorted({v for values in found.values() for v in values})
     return found
@@ -353,12 +375,25 @@ def _tables() -> list[str]:
         n for n in names if n.startswith("opengovpe") and not n.endswith("alembic_version"))
 
 
-def digest() -> dict[str, str]:
-    """A hash of every row of each table, so that any write shows."""
+# tables anyone may add rows to (anonymous included): a citizen's data request
+PUBLIC_WRITES = ("opengovpe_data_request",)
+
+
+def digest(known: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """A hash of every row of each table, so that any write shows; for a table of
+    ``known``, of the rows with those ids only (rows added since are not counted)."""
+    known = known or {}
     with model.meta.engine.connect() as connection:
         return {table: connection.execute(sa.text(
             f'SELECT md5(coalesce(string_agg(md5(t::text), \'\' ORDER BY md5(t::text)), \'\')) '
-            f'FROM "{table}" t')).scalar() for table in _tables()}
+            f'FROM "{table}" t' + (' WHERE t.id = ANY(:ids)' if table in known else '')),
+            {"ids": known.get(table, [])}).scalar() for table in _tables()}
+
+
+def row_ids(tables: tuple[str, ...]) -> dict[str, list[str]]:
+    with model.meta.engine.connect() as connection:
+        return {table: list(connection.execute(sa.text(f'SELECT id FROM "{table}"')).scalars())
+                for table in tables}
 
 
 _ENTITY_ROWS = """
@@ -377,6 +412,11 @@ SELECT md5(coalesce(string_agg(r, '' ORDER BY r), '')) FROM (
   UNION ALL SELECT 'e' || x::text FROM opengovpe_evidence x
             WHERE milestone_id IN (SELECT id FROM stones)
   UNION ALL SELECT 'd' || x::text FROM opengovpe_demand x WHERE item_id IN (SELECT id FROM items)
+  UNION ALL SELECT 'q' || concat_ws('|', x.id, x.state, x.status, x.item_id, x.dataset_id,
+                                    x.answer, x.title, x.description)
+            FROM opengovpe_data_request x
+            WHERE x.owner_org = :org AND (x.state <> 'pendiente' OR x.status <> 'abierta'
+                                          OR x.moderated IS NOT NULL)
 ) rows
 """
 
@@ -443,6 +483,9 @@ class Observation:
     def __init__(self, world: dict[str, Any], role: str) -> None:
         self.world, self.role = world, role
         self.before = digest()
+        # the rows of tables anyone may add to, and their state, to judge anonymous requests
+        self.known = row_ids(PUBLIC_WRITES)
+        self.before_known = digest(self.known)
         self.entities = entity_digests(world)
         self.secrets = private_strings(world, role)
 
@@ -453,10 +496,15 @@ class Observation:
         leaked = [s for s in self.secrets if s and s in answer and s not in request]
         assert not leaked, f"{what}: the answer shows something private: {leaked[:3]}"
         model.Session.remove()
-        if refused or self.role == "anonymous":
+        if refused:
             after = digest()
             changed = [t for t in after if after[t] != self.before.get(t)]
             assert not changed, f"{what}: refused, yet changed {changed}"
+        elif self.role == "anonymous":
+            # anyone may ask an entity for data: new requests, and nothing else, may appear
+            after = digest(self.known)
+            changed = [t for t in after if after[t] != self.before_known.get(t)]
+            assert not changed, f"{what}: anonymous, yet changed {changed}"
         else:
             after_entities = entity_digests(self.world)
             touched = [k for k, v in after_entities.items()

@@ -32,7 +32,7 @@ FIELD_KINDS = {"plan_id": "plan", "item_id": "item", "milestone_id": "milestone"
                "dataset_id": "dataset", "organization": "organization"}
 # what the bare ``id`` of an action names, from the action's object
 ID_KINDS = {"plan_item": "item", "milestone": "milestone", "plan": "plan",
-            "programme": "organization"}
+            "programme": "organization", "data_request": "request"}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,8 @@ def _record(world: dict[str, Any], entity: str, kind: str) -> str:
     return {"plan": records["plan"]["id"], "item": records["items"][0]["id"],
             "milestone": records["milestones"][0]["id"],
             "dataset": records["datasets"]["dataset-publico"]["id"],
-            "organization": records["org"]["id"]}[kind]
+            "organization": records["org"]["id"],
+            "request": records["requests"][0]["id"]}[kind]
 
 
 def _value(fields: dict[str, Any], name: str, pool: list[str]) -> st.SearchStrategy[Any]:

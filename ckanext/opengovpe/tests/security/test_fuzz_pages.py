@@ -42,7 +42,8 @@ def _rules() -> list[tuple[Any, str, Any]]:
 
 RULES = _rules()
 # the kind of record each path part names
-PART_KINDS = {"id": "page", "item_id": "item", "milestone_id": "milestone"}
+PART_KINDS = {"id": "page", "item_id": "item", "milestone_id": "milestone",
+              "request_id": "request"}
 FIELD_TAG = re.compile(r'<(?:input|select|textarea)\b[^>]*?\sname="([^"]+)"')
 
 
@@ -80,7 +81,8 @@ def _form_fields(app: Any, world: dict[str, Any], rule: Any) -> list[str]:
 def _valid_part(world: dict[str, Any], name: str) -> str:
     records = world["entities"]["a"]
     return {"id": records["plan"]["name"], "item_id": records["items"][0]["id"],
-            "milestone_id": records["milestones"][0]["id"]}.get(name, "csv")
+            "milestone_id": records["milestones"][0]["id"],
+            "request_id": records["requests"][0]["id"]}.get(name, "csv")
 
 
 def _path(rule: Any, parts: dict[str, str]) -> str:
