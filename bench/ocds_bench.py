@@ -85,11 +85,14 @@ def timed_child(command: list[str]) -> dict[str, float]:
                            input="n\n")
     seconds = time.perf_counter() - start
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", child.stderr)
+    cpu = sum(float(value) for value in re.findall(
+        r"(?:User|System) time \(seconds\): ([\d.]+)", child.stderr))
     if child.returncode != 0:
         print(child.stdout[-3000:], child.stderr[-3000:])
         raise SystemExit(f"{command} failed")
-    return {"seconds": round(seconds, 2),
-            "peak_rss_mb": round(int(match.group(1)) / 1024, 1) if match else -1.0}
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "peak_rss_mb": round(int(match.group(1)) / 1024, 1) if match else -1.0,
+            "load_average": [round(value, 2) for value in os.getloadavg()]}
 
 
 def serve(directory: dict[str, tuple[str, bytes | str]]) -> tuple[http.server.HTTPServer, str]:
