@@ -1,10 +1,12 @@
 """Write procurement datasets: one per buyer and year, one per harvested file."""
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Iterator
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
@@ -59,19 +61,19 @@ def stored_reading(name: str) -> Optional[tuple[str, str]]:
 def write_buyer_year(source: Any, config: dict[str, Any], name: str,
                      user: str) -> Optional[str]:
     """Rebuild a buyer-year dataset from the stored processes; delete it when none is left."""
-    releases = list(store.releases(source.id, name))
     existing = _existing(name, user)
-    if not releases:
+    releases = store.releases(source.id, name)
+    first = next(releases, None)
+    if first is None:
         if existing is not None and existing.get("state") == "active":
             tk.get_action("package_delete")(_context(user), {"id": existing["id"]})
         return None
     workdir = tempfile.mkdtemp(prefix="opengovpe-buyer-")
     try:
-        stats = build.summarise(releases, workdir)
-        buyers = [b for b in (process.buyer_of(r, config["buyer_identity"]) for r in releases)
-                  if b]
-        buyer = buyers[0] if buyers else {"name": "", "id": "", "ruc": ""}
-        ruc = next((b["ruc"] for b in buyers if b["ruc"]), "")
+        named = _Buyer(config["buyer_identity"])
+        stats = build.summarise(named.watch(itertools.chain([first], releases)), workdir)
+        buyer = named.first or {"name": "", "id": "", "ruc": ""}
+        ruc = named.ruc
         year = name.rsplit("-", 1)[1]
         flags = stats["red_flags"]
         who = buyer["name"] or buyer["id"] or "entidad contratante no identificada"
@@ -135,6 +137,23 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
         return result["id"]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+class _Buyer:
+    """The buyer a buyer-year's processes name: the first one named, and the first RUC."""
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        self.first: Optional[dict[str, str]] = None
+        self.ruc = ""
+
+    def watch(self, releases: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for release in releases:
+            buyer = process.buyer_of(release, self.rule)
+            if buyer is not None:
+                self.first = self.first or buyer
+                self.ruc = self.ruc or buyer["ruc"]
+            yield release
 
 
 def _source_label(source: Any) -> str:
