@@ -229,7 +229,7 @@ def foreign(args: argparse.Namespace) -> int:
     """A month in the CDMX shape (release package, OCDS 1.0, MXN/USD) through a url source."""
     import gzip
 
-    from ckanext.opengovpe.procurement import synthetic
+    from ckanext.opengovpe.tests.procurement import synthetic
 
     work = tempfile.mkdtemp(prefix="ocds-bench-")
     ini = write_ini(args.database, args.redis_db, os.path.join(work, "storage"))
@@ -271,7 +271,7 @@ def main(argv: list[str]) -> int:
     if args.shape == "foreign":
         return foreign(args)
 
-    from ckanext.opengovpe.procurement import synthetic
+    from ckanext.opengovpe.tests.procurement import synthetic
 
     work = tempfile.mkdtemp(prefix="ocds-bench-")
     ini = write_ini(args.database, args.redis_db, os.path.join(work, "storage"))

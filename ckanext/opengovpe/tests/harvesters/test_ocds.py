@@ -13,7 +13,7 @@ import pytest
 
 from ckan.tests import helpers
 
-from ckanext.opengovpe.procurement import synthetic
+from ckanext.opengovpe.tests.procurement import synthetic
 
 from .conftest import LOCAL, Files
 
