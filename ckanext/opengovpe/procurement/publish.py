@@ -29,11 +29,11 @@ def _context(user: str) -> dict[str, Any]:
     return {"model": model, "session": model.Session, "user": user, "ignore_auth": True}
 
 
-def _existing(name: str, user: str) -> Optional[dict[str, Any]]:
-    try:
-        return tk.get_action("package_show")(_context(user), {"id": name})
-    except tk.ObjectNotFound:
-        return None
+def _existing(name: str) -> Optional[dict[str, str]]:
+    """The id and state of the dataset of that name, in any state (read from the model: a
+    whole package_show for each dataset written cost as much as its files)."""
+    package = model.Package.get(name)
+    return {"id": package.id, "state": package.state} if package is not None else None
 
 
 def owner(source: Any) -> Optional[str]:
@@ -61,7 +61,7 @@ def stored_reading(name: str) -> Optional[tuple[str, str]]:
 def write_buyer_year(source: Any, config: dict[str, Any], name: str,
                      user: str) -> Optional[str]:
     """Rebuild a buyer-year dataset from the stored processes; delete it when none is left."""
-    existing = _existing(name, user)
+    existing = _existing(name)
     releases = store.releases(source.id, name)
     first = next(releases, None)
     if first is None:
@@ -168,7 +168,7 @@ def _source_label(source: Any) -> str:
 def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any],
                        user: str) -> Optional[str]:
     """The dataset of one harvested file: its link, checksum and counts."""
-    existing = _existing(info["name"], user)
+    existing = _existing(info["name"])
     package = {
         "type": DATASET_TYPE,
         "name": info["name"],

@@ -46,13 +46,13 @@ class Batch:
             changed |= {name} | ({old.dataset_name} if old is not None else set())
             rows.append({"source_id": self.source_id, "ocid": ocid, "dataset_name": name,
                          "digest": digest, "release": release})
-        if rows:
-            statement = insert(table)
+        if rows:  # one INSERT of many rows (an executemany would send one per row)
+            statement = insert(table).values(rows)
             model.Session.execute(statement.on_conflict_do_update(
                 index_elements=[table.c.source_id, table.c.ocid],
                 set_={"dataset_name": statement.excluded.dataset_name,
                       "digest": statement.excluded.digest,
-                      "release": statement.excluded.release, "seen": sa.func.now()}), rows)
+                      "release": statement.excluded.release, "seen": sa.func.now()}))
         self.pending, self.replaced = {}, set()
         return changed
 
