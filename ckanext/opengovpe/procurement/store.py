@@ -16,7 +16,7 @@ class Batch:
     """Processes of a source waiting to be stored, written ``SIZE`` at a time: one query reads
     what is stored of them, one writes those whose content or dataset changed."""
 
-    SIZE = 500
+    SIZE = 100
 
     def __init__(self, source_id: str) -> None:
         self.source_id = source_id
