@@ -429,7 +429,7 @@ def main(argv: list[str]) -> int:
     if os.geteuid() != 0:
         raise SystemExit("The scenarios restart PostgreSQL and Redis: run them as root")
 
-    from ckanext.opengovpe.procurement import synthetic
+    from ckanext.opengovpe.tests.procurement import synthetic
 
     work = tempfile.mkdtemp(prefix="harvest-faults-")
     ini = write_ini(args.database, args.redis_db, os.path.join(work, "storage"))

@@ -85,11 +85,14 @@ def timed_child(command: list[str]) -> dict[str, float]:
                            input="n\n")
     seconds = time.perf_counter() - start
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", child.stderr)
+    cpu = sum(float(value) for value in re.findall(
+        r"(?:User|System) time \(seconds\): ([\d.]+)", child.stderr))
     if child.returncode != 0:
         print(child.stdout[-3000:], child.stderr[-3000:])
         raise SystemExit(f"{command} failed")
-    return {"seconds": round(seconds, 2),
-            "peak_rss_mb": round(int(match.group(1)) / 1024, 1) if match else -1.0}
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "peak_rss_mb": round(int(match.group(1)) / 1024, 1) if match else -1.0,
+            "load_average": [round(value, 2) for value in os.getloadavg()]}
 
 
 def serve(directory: dict[str, tuple[str, bytes | str]]) -> tuple[http.server.HTTPServer, str]:
@@ -226,7 +229,7 @@ def foreign(args: argparse.Namespace) -> int:
     """A month in the CDMX shape (release package, OCDS 1.0, MXN/USD) through a url source."""
     import gzip
 
-    from ckanext.opengovpe.procurement import synthetic
+    from ckanext.opengovpe.tests.procurement import synthetic
 
     work = tempfile.mkdtemp(prefix="ocds-bench-")
     ini = write_ini(args.database, args.redis_db, os.path.join(work, "storage"))
@@ -268,7 +271,7 @@ def main(argv: list[str]) -> int:
     if args.shape == "foreign":
         return foreign(args)
 
-    from ckanext.opengovpe.procurement import synthetic
+    from ckanext.opengovpe.tests.procurement import synthetic
 
     work = tempfile.mkdtemp(prefix="ocds-bench-")
     ini = write_ini(args.database, args.redis_db, os.path.join(work, "storage"))

@@ -21,8 +21,6 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.opengovpe.procurement import synthetic
-
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "contrataciones-oece-demo"
@@ -34,6 +32,17 @@ REAL = ("record_goods_contratada.json", "record_services_adjudicada.json",
         "release_services_nula.json", "release_works_cancelada.json")
 DEMO_BUYER = {"id": "PE-DEMO-CUSCO",
               "name": "MUNICIPALIDAD PROVINCIAL DEL CUSCO (DATOS DE DEMOSTRACIÓN)"}
+
+
+# the real OECE records shipped in procurement/samples (also the tests' and benchmark's base)
+SAMPLES = ("record_ocds-dgv273-seacev3-1202858.json", "record_ocds-dgv273-seacev3-1216217.json")
+WORKS = "release_works_trimmed_ocds-dgv273-seacev3-1220672.json"
+
+
+def sample(name: str) -> dict[str, Any]:
+    """A file of ``procurement/samples``, parsed."""
+    return json.loads(resources.files("ckanext.opengovpe.procurement")
+                      .joinpath("samples", name).read_text("utf-8"))
 
 
 def _shipped(name: str) -> dict[str, Any]:
@@ -70,8 +79,8 @@ def _demo_copy(record: dict[str, Any], number: int, year: int) -> dict[str, Any]
 
 def package() -> dict[str, Any]:
     """The demo record package: real OECE records, then the marked demonstration copies."""
-    real = [synthetic.sample(name)["records"][0] for name in synthetic.SAMPLES]
-    works = synthetic.sample(synthetic.WORKS)
+    real = [sample(name)["records"][0] for name in SAMPLES]
+    works = sample(WORKS)
     real.append(_as_record(works))
     real.extend(_as_record(_shipped(name)) for name in REAL)
     demo = [_demo_copy(record, number, year) for year in (2025, 2026)

@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from ..helpers import N_
@@ -44,8 +45,10 @@ def by_currency(values: list[Any]) -> dict[str, float]:
     return totals
 
 
-def summarise(releases: list[dict[str, Any]], directory: str) -> dict[str, Any]:
+def summarise(releases: Iterable[dict[str, Any]], directory: str) -> dict[str, Any]:
     """Write the six files of a buyer-year into ``directory``; return its statistics.
+
+    The processes are read once, one at a time: files and figures grow as they come.
 
     Every amount keeps its ISO 4217 currency: ``totals`` holds the estimated, awarded and
     contracted sums per currency, and the ``*_pen`` figures are the PEN sums alone.
@@ -73,7 +76,7 @@ def summarise(releases: list[dict[str, Any]], directory: str) -> dict[str, Any]:
     finally:
         for handle in handles.values():
             handle.close()
-    concentration = rf.concentration(releases)
+    concentration = tally.concentration.result()
     if concentration["flag"]:
         tally.flags["supplier_concentration"] = 1
     if not concentration["computable"]:
@@ -96,8 +99,8 @@ def summarise(releases: list[dict[str, Any]], directory: str) -> dict[str, Any]:
         "date_sources": dict(tally.date_sources.most_common()),
         "month_counts": dict(sorted(tally.months.items())),
         "concentration": concentration,
-        "first_date": min(tally.dates) if tally.dates else "",
-        "last_date": max(tally.dates) if tally.dates else "",
+        "first_date": tally.first_date,
+        "last_date": tally.last_date,
         "files": paths,
     }
 
@@ -115,7 +118,8 @@ class _Tally:
         self.months: Counter[str] = Counter()
         self.suppliers: dict[tuple[str, str], dict[str, Any]] = {}
         self.totals: dict[str, dict[str, float]] = {}
-        self.dates: list[str] = []
+        self.concentration = rf.Concentration()
+        self.first_date = self.last_date = ""
 
     def add(self, kind: str, amounts: dict[str, float]) -> None:
         for currency, amount in amounts.items():
@@ -151,8 +155,10 @@ def _one(release: dict[str, Any], writers: dict[str, Any], tally: _Tally) -> Non
     tally.date_sources[where] += 1
     published = str(when or "")[:10]
     if published:
-        tally.dates.append(published)
+        tally.first_date = min(tally.first_date or published, published)
+        tally.last_date = max(tally.last_date, published)
         tally.months[published[:7]] += 1
+    tally.concentration.add(release)
     writers["processes"].writerow([
         ocid, tender.get("title") or "", (tender.get("description") or "")[:2000],
         tender.get("procurementMethod") or "", tender.get("procurementMethodDetails") or "",

@@ -168,33 +168,50 @@ def _price(estimate: Optional[tuple[str, float]], release: dict[str, Any], found
         found.append("award_above_estimate")
 
 
-def concentration(releases: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Top supplier's share and HHI (0-10,000) of the awarded amounts of a buyer's year, per
-    currency (amounts in different currencies are never added up). The flag is raised when
-    one currency's figures pass a threshold; ``by_currency`` holds each currency's figures."""
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    names: dict[str, str] = {}
-    for release in releases:
+class Concentration:
+    """The awarded amounts of a buyer's year per currency and supplier, added up process by
+    process (a big buyer's year is never held whole)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self.names: dict[str, str] = {}
+
+    def add(self, release: dict[str, Any]) -> None:
         for sid, name, amount in suppliers(release):
             if amount is not None:
-                totals[amount[0]][sid] += amount[1]
-                names[sid] = name
-    by_currency = {}
-    for currency, amounts in sorted(totals.items()):
-        total = sum(amounts.values())
-        if total <= 0:
-            continue
-        top = max(amounts, key=lambda sid: amounts[sid])
-        share = amounts[top] / total
-        hhi = sum((amount / total * 100) ** 2 for amount in amounts.values())
-        by_currency[currency] = {
-            "top_supplier": f"{names[top]} ({top})", "top_share": round(share, 4),
-            "hhi": round(hhi, 1), "flag": share > TOP_SUPPLIER_SHARE or hhi > HHI_THRESHOLD}
-    if not by_currency:
-        return {"top_supplier": "", "top_share": 0.0, "hhi": 0.0, "flag": False,
-                "computable": False, "currency": "", "by_currency": {}}
-    # the headline figures: the currency with the most money awarded, PEN first
-    main = "PEN" if "PEN" in by_currency else max(
-        by_currency, key=lambda c: sum(totals[c].values()))
-    return {**by_currency[main], "currency": main, "computable": True,
-            "flag": any(c["flag"] for c in by_currency.values()), "by_currency": by_currency}
+                self.totals[amount[0]][sid] += amount[1]
+                self.names[sid] = name
+
+    def result(self) -> dict[str, Any]:
+        """Top supplier's share and HHI (0-10,000) of the awarded amounts, per currency
+        (amounts in different currencies are never added up). The flag is raised when one
+        currency's figures pass a threshold; ``by_currency`` holds each currency's figures."""
+        totals, names = self.totals, self.names
+        by_currency = {}
+        for currency, amounts in sorted(totals.items()):
+            total = sum(amounts.values())
+            if total <= 0:
+                continue
+            top = max(amounts, key=lambda sid: amounts[sid])
+            share = amounts[top] / total
+            hhi = sum((amount / total * 100) ** 2 for amount in amounts.values())
+            by_currency[currency] = {
+                "top_supplier": f"{names[top]} ({top})", "top_share": round(share, 4),
+                "hhi": round(hhi, 1), "flag": share > TOP_SUPPLIER_SHARE or hhi > HHI_THRESHOLD}
+        if not by_currency:
+            return {"top_supplier": "", "top_share": 0.0, "hhi": 0.0, "flag": False,
+                    "computable": False, "currency": "", "by_currency": {}}
+        # the headline figures: the currency with the most money awarded, PEN first
+        main = "PEN" if "PEN" in by_currency else max(
+            by_currency, key=lambda c: sum(totals[c].values()))
+        return {**by_currency[main], "currency": main, "computable": True,
+                "flag": any(c["flag"] for c in by_currency.values()),
+                "by_currency": by_currency}
+
+
+def concentration(releases: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Supplier concentration of a buyer's year (see :class:`Concentration`)."""
+    tally = Concentration()
+    for release in releases:
+        tally.add(release)
+    return tally.result()

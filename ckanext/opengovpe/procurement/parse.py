@@ -122,7 +122,7 @@ def iter_items(stream: IO[bytes],
 
     Raises :class:`InputError` on HTML, non-JSON or malformed/truncated JSON; the items
     yielded before the error stay valid. A package's own fields (publisher, ``links``...)
-    go into ``meta``.
+    go into ``meta``; without ``meta``, a package's items are all that is read of it.
     """
     head = sniff(stream)
     if not head:
@@ -132,12 +132,16 @@ def iter_items(stream: IO[bytes],
                             "source URL or try again later."))
     if head[:1] not in (b"{", b"["):
         raise InputError(N_("The file is not JSON; check that the source URL gives OCDS JSON."))
+    array = _package_array(head) if meta is None else None
     splitter = _Splitter(meta if meta is not None else {})
     try:
-        for prefix, event, value in ijson.parse(stream, multiple_values=True):
-            item = splitter.feed(prefix, event, value)
-            if item is not None:
-                yield item
+        if array is not None:
+            yield from splitter.package_items(stream, array)
+        else:
+            for prefix, event, value in ijson.parse(stream, multiple_values=True):
+                item = splitter.feed(prefix, event, value)
+                if item is not None:
+                    yield item
     except ijson.common.IncompleteJSONError as err:
         raise InputError(N_("Malformed or truncated JSON after %(n)s objects (%(error)s); the "
                             "objects before it are kept. Try again later or ask the publisher "
@@ -146,6 +150,26 @@ def iter_items(stream: IO[bytes],
         raise InputError(N_("Malformed JSON after %(n)s objects (%(error)s); the objects before "
                             "it are kept. Ask the publisher to correct the file."),
                          n=splitter.position, error=str(err)) from err
+
+
+def _package_array(head: bytes) -> Optional[str]:
+    """``records`` or ``releases`` when the first bytes show a package whose items are in
+    that array, with no field before it that makes the document a record or release; else
+    None (JSON lines, bare releases or records, or a head too short to tell)."""
+    events = ijson.parse(io.BytesIO(head))
+    try:
+        first = next(events)
+        if first != ("", "start_map", None):
+            return None
+        for prefix, event, value in events:
+            if prefix == "" and event == "map_key":
+                if value in RELEASE_KEYS:
+                    return None
+                if value in ("records", "releases"):
+                    return value if next(events)[1] == "start_array" else None
+    except (ijson.common.JSONError, StopIteration):
+        return None
+    return None
 
 
 class _Splitter:
@@ -159,6 +183,15 @@ class _Splitter:
         self.item_prefix = ""
         self.top: Optional[ijson.ObjectBuilder] = None
         self.top_is_record = False
+
+    def package_items(self, stream: IO[bytes], array: str) -> Iterator[Item]:
+        """The items of a plain package's ``array``, each built by ijson's C backend (the
+        rest of the package is skipped)."""
+        kind = "record" if array == "records" else "release"
+        for data in ijson.items(stream, f"{array}.item", multiple_values=True):
+            if isinstance(data, dict):
+                self.position += 1
+                yield Item(kind, data, self.position)
 
     def feed(self, prefix: str, event: str, value: Any) -> Optional[Item]:
         if self.builder is not None:

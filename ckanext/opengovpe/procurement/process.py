@@ -104,15 +104,15 @@ def compile_releases(releases: Iterable[dict[str, Any]]) -> dict[str, Any]:
                            ocid=ordered[0].get("ocid") or "?", error=str(err)[:200]) from err
 
 
-def _walk(value: Any, path: str) -> Iterable[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, f"{path}[{index}]")
-    else:
-        yield path, value
+def _path(parts: list[Any]) -> str:
+    """A field's path as messages name it: ``tender.items[0].unit.value.amount``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out = f"{out}[{part}]"
+        else:
+            out = f"{out}.{part}" if out else str(part)
+    return out
 
 
 def parse_date(text: Any) -> Optional[datetime]:
@@ -133,30 +133,52 @@ def check(release: dict[str, Any]) -> None:
         raise ProcessError(N_("An object without an ocid was skipped: each record or release "
                               "must carry the ocid of its process. Ask the publisher to "
                               "correct it."))
-    for path, value in _walk(release, ""):
-        if isinstance(value, str) and len(value) > MAX_STRING:
-            raise ProcessError(N_("Process %(ocid)s: %(path)s is longer than %(limit)s "
-                                  "characters and the process was skipped. Ask the publisher "
-                                  "to correct it."), ocid=ocid, path=path, limit=MAX_STRING)
-        if path.endswith(".amount") or path.endswith(".amount_PEN"):
-            _check_amount(ocid, path, value)
-        elif path.endswith(".currency") and value is not None and value not in currencies():
-            raise ProcessError(N_("Process %(ocid)s: %(path)s '%(value)s' is not an ISO 4217 "
-                                  "currency code and the process was skipped. Ask the "
-                                  "publisher to correct it."),
-                               ocid=ocid, path=path, value=str(value)[:20])
-        elif path.split(".")[-1] in ("date", "startDate", "endDate", "datePublished",
-                                     "dateSigned") and value is not None:
-            when = parse_date(value)
-            if when is None or not YEARS[0] <= when.year <= YEARS[1]:
-                raise ProcessError(N_("Process %(ocid)s: %(path)s '%(value)s' is not a "
-                                      "possible date and the process was skipped. Ask the "
-                                      "publisher to correct it."),
-                                   ocid=ocid, path=path, value=str(value)[:40])
+    _check_node(ocid, release, [])
     if year_of(release) is None:
         raise ProcessError(N_("Process %(ocid)s has no date to place it in a year (tender, "
                               "award, contract or release date) and was skipped. Ask the "
                               "publisher to date its releases."), ocid=ocid)
+
+
+DATE_FIELDS = frozenset(("date", "startDate", "endDate", "datePublished", "dateSigned"))
+
+
+def _check_node(ocid: str, value: Any, parts: list[Any]) -> None:
+    """Check every value under ``value``, depth first; ``parts`` is its path (kept as a list
+    and written out only for a message)."""
+    pairs = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in pairs:
+        if isinstance(item, (dict, list)):
+            parts.append(key)
+            _check_node(ocid, item, parts)
+            parts.pop()
+        else:
+            _check_leaf(ocid, item, parts, key)
+
+
+def _check_leaf(ocid: str, value: Any, parts: list[Any], key: Any) -> None:
+    if isinstance(value, str) and len(value) > MAX_STRING:
+        raise ProcessError(N_("Process %(ocid)s: %(path)s is longer than %(limit)s "
+                              "characters and the process was skipped. Ask the publisher "
+                              "to correct it."), ocid=ocid, path=_path([*parts, key]),
+                           limit=MAX_STRING)
+    if not isinstance(key, str):
+        return  # a list's item: its path ends with an index, never with a field's name
+    if (parts and key in ("amount", "amount_PEN")) or key.endswith((".amount", ".amount_PEN")):
+        _check_amount(ocid, _path([*parts, key]), value)
+    elif value is not None and ((parts and key == "currency") or key.endswith(".currency")):
+        if value not in currencies():
+            raise ProcessError(N_("Process %(ocid)s: %(path)s '%(value)s' is not an ISO 4217 "
+                                  "currency code and the process was skipped. Ask the "
+                                  "publisher to correct it."),
+                               ocid=ocid, path=_path([*parts, key]), value=str(value)[:20])
+    elif value is not None and key.rsplit(".", 1)[-1] in DATE_FIELDS:
+        when = parse_date(value)
+        if when is None or not YEARS[0] <= when.year <= YEARS[1]:
+            raise ProcessError(N_("Process %(ocid)s: %(path)s '%(value)s' is not a possible "
+                                  "date and the process was skipped. Ask the publisher to "
+                                  "correct it."),
+                               ocid=ocid, path=_path([*parts, key]), value=str(value)[:40])
 
 
 def _check_amount(ocid: str, path: str, value: Any) -> None:

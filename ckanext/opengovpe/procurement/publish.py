@@ -1,10 +1,12 @@
 """Write procurement datasets: one per buyer and year, one per harvested file."""
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Iterator
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
@@ -27,11 +29,11 @@ def _context(user: str) -> dict[str, Any]:
     return {"model": model, "session": model.Session, "user": user, "ignore_auth": True}
 
 
-def _existing(name: str, user: str) -> Optional[dict[str, Any]]:
-    try:
-        return tk.get_action("package_show")(_context(user), {"id": name})
-    except tk.ObjectNotFound:
-        return None
+def _existing(name: str) -> Optional[dict[str, str]]:
+    """The id and state of the dataset of that name, in any state (read from the model: a
+    whole package_show for each dataset written cost as much as its files)."""
+    package = model.Package.get(name)
+    return {"id": package.id, "state": package.state} if package is not None else None
 
 
 def owner(source: Any) -> Optional[str]:
@@ -59,20 +61,20 @@ def stored_reading(name: str) -> Optional[tuple[str, str]]:
 def write_buyer_year(source: Any, config: dict[str, Any], name: str,
                      user: str) -> Optional[str]:
     """Rebuild a buyer-year dataset from the stored processes; delete it when none is left."""
-    releases = list(store.releases(source.id, name))
-    existing = _existing(name, user)
-    if not releases:
+    existing = _existing(name)
+    releases = store.releases(source.id, name)
+    first = next(releases, None)
+    if first is None:
         if existing is not None and existing.get("state") == "active":
             tk.get_action("package_delete")(_context(user), {"id": existing["id"]})
         return None
     workdir = tempfile.mkdtemp(prefix="opengovpe-buyer-")
     try:
-        stats = build.summarise(releases, workdir)
-        buyers = [b for b in (process.buyer_of(r, config["buyer_identity"]) for r in releases)
-                  if b]
-        buyer = buyers[0] if buyers else {"name": "", "id": "", "ruc": ""}
-        ruc = next((b["ruc"] for b in buyers if b["ruc"]), "")
-        department = next((b["department"] for b in buyers if b.get("department")), "")
+        named = _Buyer(config["buyer_identity"])
+        stats = build.summarise(named.watch(itertools.chain([first], releases)), workdir)
+        buyer = named.first or {"name": "", "id": "", "ruc": ""}
+        ruc = named.ruc
+        department = named.department
         year = name.rsplit("-", 1)[1]
         flags = stats["red_flags"]
         who = buyer["name"] or buyer["id"] or "entidad contratante no identificada"
@@ -140,6 +142,26 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+class _Buyer:
+    """The buyer a buyer-year's processes name: the first one named, and the first RUC and
+    department."""
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        self.first: Optional[dict[str, str]] = None
+        self.ruc = ""
+        self.department = ""
+
+    def watch(self, releases: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for release in releases:
+            buyer = process.buyer_of(release, self.rule)
+            if buyer is not None:
+                self.first = self.first or buyer
+                self.ruc = self.ruc or buyer["ruc"]
+                self.department = self.department or buyer.get("department") or ""
+            yield release
+
+
 def _source_label(source: Any) -> str:
     """Where the data came from, as a visitor may follow it: the source's web address, or its
     title when it reads a file on the server (whose path says nothing to a visitor)."""
@@ -152,7 +174,7 @@ def _source_label(source: Any) -> str:
 def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any],
                        user: str) -> Optional[str]:
     """The dataset of one harvested file: its link, checksum and counts."""
-    existing = _existing(info["name"], user)
+    existing = _existing(info["name"])
     package = {
         "type": DATASET_TYPE,
         "name": info["name"],

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -12,28 +12,58 @@ from ckan import model
 from ckanext.opengovpe.model.procurement import ocds_process_table as table
 
 
-def upsert(source_id: str, ocid: str, name: str, digest: str,
-           release: dict[str, Any]) -> Optional[set[str]]:
-    """Store a process; returns the dataset names it changes (none when unchanged)."""
-    row = model.Session.execute(
-        sa.select(table.c.dataset_name, table.c.digest)
-        .where(table.c.source_id == source_id, table.c.ocid == ocid)).first()
-    if row is not None and row.digest == digest and row.dataset_name == name:
-        return None
-    statement = insert(table).values(source_id=source_id, ocid=ocid, dataset_name=name,
-                                     digest=digest, release=release)
-    model.Session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.source_id, table.c.ocid],
-        set_={"dataset_name": name, "digest": digest, "release": release,
-              "seen": sa.func.now()}))
-    return {name} | ({row.dataset_name} if row is not None else set())
+class Batch:
+    """Processes of a source waiting to be stored, written ``SIZE`` at a time: one query reads
+    what is stored of them, one writes those whose content or dataset changed."""
+
+    SIZE = 100
+
+    def __init__(self, source_id: str) -> None:
+        self.source_id = source_id
+        self.pending: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self.replaced: set[str] = set()
+
+    def add(self, ocid: str, name: str, digest: str, release: dict[str, Any]) -> set[str]:
+        """Queue a process; returns the dataset names changed by the processes written now."""
+        if ocid in self.pending:  # read twice in one run: the later one is kept
+            self.replaced.add(self.pending[ocid][0])
+        self.pending[ocid] = (name, digest, release)
+        return self.flush() if len(self.pending) >= self.SIZE else set()
+
+    def flush(self) -> set[str]:
+        """Write the queued processes; returns the dataset names they change."""
+        if not self.pending:
+            return set()
+        stored = {row.ocid: row for row in model.Session.execute(
+            sa.select(table.c.ocid, table.c.dataset_name, table.c.digest)
+            .where(table.c.source_id == self.source_id,
+                   table.c.ocid.in_(list(self.pending))))}
+        changed, rows = set(self.replaced), []
+        for ocid, (name, digest, release) in self.pending.items():
+            old = stored.get(ocid)
+            if old is not None and old.digest == digest and old.dataset_name == name:
+                continue
+            changed |= {name} | ({old.dataset_name} if old is not None else set())
+            rows.append({"source_id": self.source_id, "ocid": ocid, "dataset_name": name,
+                         "digest": digest, "release": release})
+        if rows:  # one INSERT of many rows (an executemany would send one per row)
+            statement = insert(table).values(rows)
+            model.Session.execute(statement.on_conflict_do_update(
+                index_elements=[table.c.source_id, table.c.ocid],
+                set_={"dataset_name": statement.excluded.dataset_name,
+                      "digest": statement.excluded.digest,
+                      "release": statement.excluded.release, "seen": sa.func.now()}))
+        self.pending, self.replaced = {}, set()
+        return changed
 
 
 def releases(source_id: str, name: str) -> Iterator[dict[str, Any]]:
+    """A buyer-year's processes in ocid order, read from a server-side cursor a few at a time
+    (a big buyer's year is never held whole)."""
     result = model.Session.execute(
         sa.select(table.c.release)
         .where(table.c.source_id == source_id, table.c.dataset_name == name)
-        .order_by(table.c.ocid))
+        .order_by(table.c.ocid).execution_options(yield_per=100))
     for (release,) in result:
         yield release
 

@@ -16,7 +16,8 @@ from bs4 import BeautifulSoup
 import ckan.model as model
 from ckan.tests import helpers
 
-from ckanext.opengovpe.procurement import store, synthetic
+from ckanext.opengovpe.procurement import store
+from ckanext.opengovpe.tests.procurement import synthetic
 
 from .conftest import LOCAL, Files
 
@@ -298,7 +299,7 @@ def test_a_run_interrupted_before_import_is_completed_by_the_next(server, make_s
 def test_long_harvests_log_their_progress(server, make_source, run_test, caplog):
     """Every 1,000 records: records per second, share read and time left."""
     Files.documents["/month.json"] = (200, JSON, synthetic_package(2000))
-    logger = logging.getLogger("ckanext.opengovpe.harvesters.ocds")
+    logger = logging.getLogger("ckanext.opengovpe.procurement.gather")
     logger.addHandler(caplog.handler)  # test.ini stops ckanext logs from reaching the root
     logger.disabled = False  # and logging.config may have disabled loggers made before it
     try:

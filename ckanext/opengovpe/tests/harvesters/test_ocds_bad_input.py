@@ -14,7 +14,7 @@ import pytest
 from ckan.tests import factories, helpers
 import ckan.plugins.toolkit as tk
 
-from ckanext.opengovpe.procurement import synthetic
+from ckanext.opengovpe.tests.procurement import synthetic
 
 from .conftest import Files
 from .test_ocds import PLUGINS, buyer_years, real_records

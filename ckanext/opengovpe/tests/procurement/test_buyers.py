@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from ckanext.opengovpe import vocab
-from ckanext.opengovpe.procurement import build, flags, process, synthetic
+from ckanext.opengovpe.procurement import build, flags, process
+from ckanext.opengovpe.tests.procurement import synthetic
 
 PUBLISHERS = pathlib.Path(__file__).parent.parent / "harvesters" / "fixtures" / "publishers"
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from ckanext.opengovpe.procurement import build, flags, parse, process, synthetic
+from ckanext.opengovpe.procurement import build, flags, parse, process
+from ckanext.opengovpe.tests.procurement import synthetic
 
 
 def compiled(name: str) -> dict[str, Any]:

@@ -1,8 +1,9 @@
-"""Synthetic OECE month files, built from the real OECE records in ``samples/``.
+"""Synthetic OECE month files, built from the real OECE records in ``procurement/samples/``.
 
-Used by the tests and the benchmark: every record is a real record with another ocid, buyer,
-dates inside the month and scaled amounts. The data are synthetic and say so in their ocids
-(``ocds-dgv273-synthetic-…``) and in the package's publisher name.
+Test and benchmark data (``bench/ocds_bench.py``), not part of the harvester: every record
+is a real record with another ocid, buyer, dates inside the month and scaled amounts. The
+data are synthetic and say so in their ocids (``ocds-dgv273-synthetic-…``) and in the
+package's publisher name.
 """
 from __future__ import annotations
 
@@ -11,17 +12,11 @@ import hashlib
 import json
 import random
 import zipfile
-from importlib import resources
 from typing import IO, Any
 
-SAMPLES = ("record_ocds-dgv273-seacev3-1202858.json", "record_ocds-dgv273-seacev3-1216217.json")
-WORKS = "release_works_trimmed_ocds-dgv273-seacev3-1220672.json"
+from ckanext.opengovpe.demo.procurement import SAMPLES, WORKS, sample
+
 FOREIGN = "mx-cdmx_release-package_1.0_drm-065.json"
-
-
-def sample(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("ckanext.opengovpe.procurement")
-                      .joinpath("samples", name).read_text("utf-8"))
 
 
 def base_records() -> list[dict[str, Any]]:
