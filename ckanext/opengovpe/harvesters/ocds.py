@@ -27,11 +27,10 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.opengovpe import net
-from ckanext.opengovpe.helpers import N_
+from ckanext.opengovpe.procurement import parse, process, publish, store
 # report lines are stored: written in the portal's language, not the consumer's (it serves
 # no request, and tk._ would leave them in English); forms and pages keep tk._
-from ckanext.opengovpe.helpers import site_gettext as _
-from ckanext.opengovpe.procurement import parse, process, publish, store
+from ckanext.opengovpe.translation import N_, site_gettext
 
 from . import recovery
 
@@ -163,7 +162,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                     months.append(spec)
         except (net.FetchError, parse.InputError, ValueError) as err:
             complete = False
-            self._error(_("Could not list the files: %s") % err, harvest_job)
+            self._error(site_gettext("Could not list the files: %s") % err, harvest_job)
         # a file skipped as unchanged stored nothing new: nothing of it is gone either
         if config["kind"] == "url" and complete and not unchanged:
             touched |= self._apply_deletions(source.id, seen, config, harvest_job)
@@ -190,18 +189,20 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         if self.errors <= self.max_errors:
             self._save_gather_error(message, harvest_job)
         elif self.errors == self.max_errors + 1:
-            self._save_gather_error(_("More errors follow; only the first %s are listed")
-                                    % self.max_errors, harvest_job)
+            self._save_gather_error(
+                site_gettext("More errors follow; only the first %s are listed")
+                % self.max_errors, harvest_job)
 
     def _process_error(self, err: process.ProcessError, url: str, harvest_job: Any,
                        position: int = 0) -> None:
         """One report line in the portal's language; the English detail goes to the log."""
         log.warning("OCDS %s: object %s: %s", url, position, err)
-        self._error(_(err.message) % err.params, harvest_job)
+        self._error(site_gettext(err.message) % err.params, harvest_job)
 
     def _input_error(self, err: parse.InputError, url: str, harvest_job: Any) -> None:
         log.warning("OCDS %s: %s", url, err)
-        self._error(_("%(url)s: %(error)s") % {"url": url, "error": _(err.message) % err.params},
+        self._error(site_gettext("%(url)s: %(error)s")
+                    % {"url": url, "error": site_gettext(err.message) % err.params},
                     harvest_job)
 
     def _files(self, url: str, config: dict[str, Any], source_id: str
@@ -273,10 +274,11 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         wanted = net.local_file(url)
         if wanted is None:
             log.warning("OCDS %s: not a file under ckanext.opengovpe.ocds.local_directory", url)
-            self._error(_("%(url)s is not a file in the directory the portal allows harvest "
-                          "sources to read (ckanext.opengovpe.ocds.local_directory). Use an "
-                          "http(s) URL, or ask the portal admin to allow that directory.")
-                        % {"url": url}, harvest_job)
+            self._error(site_gettext(
+                "%(url)s is not a file in the directory the portal allows harvest "
+                "sources to read (ckanext.opengovpe.ocds.local_directory). Use an "
+                "http(s) URL, or ask the portal admin to allow that directory.")
+                % {"url": url}, harvest_job)
             return False
         shutil.copyfile(wanted, path)
         return True
@@ -297,9 +299,10 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             return False
         except net.FetchError as err:
             log.warning("OCDS %s: %s", url, err)
-            self._error(_("%(url)s could not be downloaded (%(error)s). Check the source URL "
-                          "and that the server answers, then run the harvest again.")
-                        % {"url": url, "error": err}, harvest_job)
+            self._error(site_gettext(
+                "%(url)s could not be downloaded (%(error)s). Check the source URL "
+                "and that the server answers, then run the harvest again.")
+                % {"url": url, "error": err}, harvest_job)
             return False
         return True
 
@@ -357,10 +360,11 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             spec["sha256"] = hasher.hexdigest()
             expected = spec.get("expected_sha256")
             if expected and expected != spec["sha256"]:
-                self._error(_("%(url)s: the SHA-256 of the data (%(got)s) differs from the "
-                                 "published one (%(expected)s)")
-                            % {"url": url, "got": spec["sha256"], "expected": expected},
-                            harvest_job)
+                self._error(site_gettext(
+                    "%(url)s: the SHA-256 of the data (%(got)s) differs from the "
+                    "published one (%(expected)s)")
+                    % {"url": url, "got": spec["sha256"], "expected": expected},
+                    harvest_job)
                 return False
         return complete
 
@@ -393,8 +397,8 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
             in_file.add(ocid)
         if ocid in seen:
             counts["errors"] += 1
-            self._error(_("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
-                             "the first one is kept")
+            self._error(site_gettext("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
+                                     "the first one is kept")
                         % {"url": url, "n": item.position, "ocid": ocid}, harvest_job)
             return
         try:
@@ -426,7 +430,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                    counts: dict[str, int]) -> None:
         if not group[0].get("ocid"):
             counts["errors"] += len(group)
-            self._error(_("%(url)s: %(n)s releases without an ocid were skipped")
+            self._error(site_gettext("%(url)s: %(n)s releases without an ocid were skipped")
                         % {"url": url, "n": len(group)}, harvest_job)
             return
         try:
@@ -452,11 +456,12 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         buyer = process.buyer_of(release, self.config["buyer_identity"])
         if buyer is None:
             name = process.no_buyer_name(self.source_slug, year)
-            self._error(_("Process %(ocid)s names no buyer (buyer, a party with role buyer, "
-                          "tender.procuringEntity or a party with role procuringEntity): it is "
-                          "kept in the dataset %(dataset)s of processes without a buyer. Ask "
-                          "the publisher to name the buyer of each process.")
-                        % {"ocid": release["ocid"], "dataset": name}, harvest_job)
+            self._error(site_gettext(
+                "Process %(ocid)s names no buyer (buyer, a party with role buyer, "
+                "tender.procuringEntity or a party with role procuringEntity): it is "
+                "kept in the dataset %(dataset)s of processes without a buyer. Ask "
+                "the publisher to name the buyer of each process.")
+                % {"ocid": release["ocid"], "dataset": name}, harvest_job)
         else:
             name = process.dataset_name(buyer["key"], year)
         seen.add(release["ocid"])
@@ -473,10 +478,11 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         if not gone:
             return set()
         if len(gone) > config["max_delete_share"] * len(stored):
-            self._error(_("%(n)s of %(total)s processes are gone from the source, more than "
-                             "the allowed share (%(share)s): none is deleted")
-                        % {"n": len(gone), "total": len(stored),
-                           "share": config["max_delete_share"]}, harvest_job)
+            self._error(site_gettext(
+                "%(n)s of %(total)s processes are gone from the source, more than "
+                "the allowed share (%(share)s): none is deleted")
+                % {"n": len(gone), "total": len(stored),
+                   "share": config["max_delete_share"]}, harvest_job)
             return set()
         store.delete(source_id, gone)
         return {stored[ocid] for ocid in gone}
@@ -502,7 +508,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                 package_id = publish.write_file_dataset(source, config, content,
                                                         self._get_user_name())
         except (tk.ValidationError, OSError) as err:
-            self._save_object_error(_("Could not write dataset %(name)s: %(error)s")
+            self._save_object_error(site_gettext("Could not write dataset %(name)s: %(error)s")
                                     % {"name": harvest_object.guid, "error": err},
                                     harvest_object, "Import")
             return False

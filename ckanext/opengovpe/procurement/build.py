@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from typing import Any
 
-from ..helpers import N_
+from ..translation import N_
 from . import flags as rf
 from .process import process_date
 
