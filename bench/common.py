@@ -1,7 +1,9 @@
-"""What several benchmarks share: their ini file and a freshly migrated database."""
+"""What several benchmarks share: their ini file, a freshly migrated database and how their
+reports are written."""
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +11,7 @@ import tempfile
 from typing import Any, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
 DSN = "postgresql://ckan_opengovpe:ckan_opengovpe@127.0.0.1:5432/"
 SCHEMAS = ("dataset", "working_group", "regulation", "opening_plan", "procurement")
 
@@ -62,3 +65,16 @@ def fresh_ocds_database(ini: str, work: str, source: Optional[dict[str, Any]] = 
                   "with app._wsgi_app.test_request_context():\n"
                   + "".join(f"    {line}\n" for line in lines))
     subprocess.run([sys.executable, script], check=True, capture_output=True)
+
+
+def write_report(name: str, report: dict[str, Any], markdown: str) -> str:
+    """``report`` as ``bench/results/<name>.json`` and its ``markdown`` summary as
+    ``<name>.md``, which is also printed; returns the path of both without the ending."""
+    os.makedirs(RESULTS, exist_ok=True)
+    stem = os.path.join(RESULTS, name)
+    with open(stem + ".json", "w", encoding="utf-8") as out:
+        json.dump(report, out, ensure_ascii=False, indent=2, default=str)
+    with open(stem + ".md", "w", encoding="utf-8") as out:
+        out.write(markdown)
+    print(markdown)
+    return stem

@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import common  # noqa: E402  (bench/common.py)
 ROOT = os.path.dirname(HERE)
-RESULTS = os.path.join(HERE, "results")
+RESULTS = common.RESULTS
 TEMPLATES = 200
 ORGS = 40
 

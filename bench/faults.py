@@ -33,8 +33,8 @@ import urllib.request
 from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
 sys.path.insert(0, HERE)
+import common  # noqa: E402  (the report writer)
 import load_bench  # noqa: E402  (gunicorn start-up and the prepared database)
 
 PATHS = ["/dataset/?q=salud&res_format=CSV", "/dataset/?q=contratación",
@@ -217,14 +217,7 @@ def main(argv: list[str]) -> int:
             postgres("start")
         if subprocess.run(["redis-cli", "ping"], capture_output=True).returncode:
             redis("start")
-    os.makedirs(RESULTS, exist_ok=True)
-    stem = os.path.join(RESULTS, f"faults-{dt.date.today():%Y%m%d}")
-    with open(stem + ".json", "w", encoding="utf-8") as out:
-        json.dump(report, out, ensure_ascii=False, indent=2)
-    text = markdown(report)
-    with open(stem + ".md", "w", encoding="utf-8") as out:
-        out.write(text)
-    print(text)
+    common.write_report(f"faults-{dt.date.today():%Y%m%d}", report, markdown(report))
     return 0 if all(all(r["verdict"].values()) for r in report["scenarios"].values()) else 1
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import signal
 import subprocess
@@ -41,7 +40,6 @@ import time
 from typing import Any, Callable, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
 sys.path.insert(0, HERE)
 import common  # noqa: E402  (the freshly migrated database)
 import faults  # noqa: E402  (PostgreSQL and Redis stop/start)
@@ -465,14 +463,9 @@ def main(argv: list[str]) -> int:
     text = markdown(report)
     for result in report["scenarios"].values():
         result["state"]["datasets"] = len(result["state"]["datasets"])  # counts in the file
-    os.makedirs(RESULTS, exist_ok=True)
-    stem = os.path.join(RESULTS, "harvest-faults" + ("-upstream-consumers"
-                                                     if args.consumers == "upstream" else ""))
-    with open(stem + ".json", "w", encoding="utf-8") as out:
-        json.dump(report, out, ensure_ascii=False, indent=2, default=str)
-    with open(stem + ".md", "w", encoding="utf-8") as out:
-        out.write(text)
-    print(text)
+    common.write_report("harvest-faults" + ("-upstream-consumers"
+                                            if args.consumers == "upstream" else ""),
+                        report, text)
     say(f"Logs of the consumers and schedulers: {work}")
     return 0 if all(all(r["verdict"].values()) for r in report["scenarios"].values()) else 1
 

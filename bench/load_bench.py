@@ -33,11 +33,11 @@ import psutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-RESULTS = os.path.join(HERE, "results")
 BIN = os.path.dirname(sys.executable)
 TARGETS = {"requests_per_s": 30.0, "p95_ms": 500.0, "errors": 0}
 
 sys.path.insert(0, HERE)
+import common  # noqa: E402  (the report writer)
 import search_bench  # noqa: E402  (the synthetic catalogue generator)
 
 
@@ -322,15 +322,9 @@ def main(argv: list[str]) -> int:
               "environment": {"cpus": os.cpu_count(), "load_average_before": load_before},
               **stats}
     report["targets"] = verdicts(stats)
-    os.makedirs(RESULTS, exist_ok=True)
     label = f"-{args.label}" if args.label else ""
-    stem = os.path.join(RESULTS, f"load-N{args.n}-{dt.date.today():%Y%m%d}{label}")
-    with open(stem + ".json", "w", encoding="utf-8") as out:
-        json.dump(report, out, ensure_ascii=False, indent=2)
-    text = markdown(report)
-    with open(stem + ".md", "w", encoding="utf-8") as out:
-        out.write(text)
-    print(text)
+    stem = common.write_report(f"load-N{args.n}-{dt.date.today():%Y%m%d}{label}", report,
+                               markdown(report))
     say(f"Written {stem}.json and .md")
     return 0 if all(v["pass"] for v in report["targets"].values()) else 1
 

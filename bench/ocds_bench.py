@@ -51,7 +51,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import common  # noqa: E402  (bench/common.py)
 ROOT = os.path.dirname(HERE)
-RESULTS = os.path.join(HERE, "results")
+RESULTS = common.RESULTS
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 TARGETS = {"harvest_seconds": 60.0, "harvest_peak_rss_mb": 200.0, "reharvest_seconds": 5.0}
 

@@ -24,7 +24,8 @@ import uuid
 from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, HERE)
+import common  # noqa: E402  (the report writer)
 
 TARGETS = {"plan_page_p95_ms": 300, "plan_progress_p95_ms": 50,
            "scoreboard_2000_p95_ms": 500, "plan_save_p95_ms": 1000,
@@ -130,10 +131,6 @@ def seed_entities(conn: Any, count: int, rng: random.Random) -> None:
 
 
 def write(report: dict[str, Any]) -> None:
-    os.makedirs(RESULTS, exist_ok=True)
-    stem = os.path.join(RESULTS, f"programme-{dt.date.today():%Y%m%d}")
-    with open(stem + ".json", "w", encoding="utf-8") as out:
-        json.dump(report, out, indent=2, ensure_ascii=False)
     lines = [f"# Programme benchmark ({report['date']})", "",
              f"Synthetic data: one plan of {report['items']} items and {report['milestones']}"
              f" milestones; {report['entities']} entities on the scoreboard. "
@@ -145,10 +142,7 @@ def write(report: dict[str, Any]) -> None:
         verdict = "" if target is None else ("PASS" if figures["p95"] <= target else "FAIL")
         lines.append(f"| {key} | {figures['p50']} | {figures['p95']} | {figures['max']} |"
                      f" {'≤ ' + str(target) if target else ''} | {verdict} |")
-    text = "\n".join(lines) + "\n"
-    with open(stem + ".md", "w", encoding="utf-8") as out:
-        out.write(text)
-    print(text)
+    common.write_report(f"programme-{dt.date.today():%Y%m%d}", report, "\n".join(lines) + "\n")
 
 
 def main(argv: list[str]) -> int:

@@ -27,8 +27,9 @@ from collections import Counter, defaultdict
 from typing import Any, Callable, Iterator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import common  # noqa: E402  (the report writer)
 ROOT = os.path.dirname(HERE)
-RESULTS = os.path.join(HERE, "results")
 
 TARGETS = {
     # (what, N it applies to, limit)
@@ -1274,20 +1275,14 @@ def main(argv: list[str]) -> int:
         report["full_mix_p95_ms_facet_cache_off"] = round(percentile(
             [x for q in mixed.values() for x in q["samples_ms"]], 95), 1)
 
-    os.makedirs(RESULTS, exist_ok=True)
     label = f"-{args.label}" if args.label else ""
-    stem = os.path.join(RESULTS, f"search-N{args.n}-{dt.date.today():%Y%m%d}{label}")
-    with open(stem + ".json", "w", encoding="utf-8") as out:
-        json.dump(report, out, ensure_ascii=False, indent=2)
-    table = markdown(report)
-    with open(stem + ".md", "w", encoding="utf-8") as out:
-        out.write(table)
+    print()
+    stem = common.write_report(f"search-N{args.n}-{dt.date.today():%Y%m%d}{label}", report,
+                               markdown(report))
     if plans:
         with open(stem.replace("search-", "explain-") + ".txt", "w", encoding="utf-8") as out:
             for kind, text in plans.items():
                 out.write(f"==== {kind}: {KIND_LABELS[kind]}\n{text}\n")
-    print()
-    print(table)
     say(f"Written {stem}.json, {stem}.md" + (" and the EXPLAIN plans" if plans else ""))
     return 0
 

@@ -19,7 +19,8 @@ PO = ROOT / "ckanext/opengovpe/i18n/es/LC_MESSAGES/ckanext-opengovpe.po"
 def main() -> int:
     pybabel = pathlib.Path(sys.executable).parent / "pybabel"
     subprocess.run([str(pybabel), "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_",
-                    "-k", "tk._", "-k", "N_", "--no-location", "-o", str(POT),
+                    "-k", "tk._", "-k", "N_", "-k", "site_gettext",
+                    "--no-location", "-o", str(POT),
                     str(ROOT / "ckanext/opengovpe")], check=True)
     old = polib.pofile(str(PO))
     known = {e.msgid: e.msgstr for e in old}

@@ -34,7 +34,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from . import vocab
-from .helpers import N_
+from .translation import N_
 from .programme import opendata, records
 
 log = logging.getLogger(__name__)

@@ -2,21 +2,13 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import json
-import os
 from typing import Any
-
-from babel import support
 
 import ckan.plugins.toolkit as tk
 
 from . import text, vocab
-
-I18N_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
-I18N_DOMAIN = "ckanext-opengovpe"
-# Spanish for ckanext-harvest's own pages (plugin opengovpe_harvest)
-HARVEST_I18N_DOMAIN = "ckanext-opengovpe-harvest"
+from .translation import N_
 
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
@@ -27,26 +19,6 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_national_picture", "opengovpe_latest", "opengovpe_plan_history",
            "opengovpe_bar_chart", "opengovpe_ocds_month_chart", "opengovpe_ocds_method_chart",
            "opengovpe_department_name", "opengovpe_procurement_map"]
-
-
-def site_gettext(message: str) -> str:
-    """``message`` in the portal's default language (``ckan.locale_default``).
-
-    For text stored in records (titles and descriptions the portal writes itself): it must
-    not depend on the language of whoever's action triggered the write, nor be English when
-    no request is being served (a command, a signal in a test). Mark the message with N_.
-    """
-    return _translations(str(tk.config.get("ckan.locale_default") or "en")).gettext(message)
-
-
-@functools.lru_cache(maxsize=8)
-def _translations(locale: str) -> support.NullTranslations:
-    return support.Translations.load(I18N_DIRECTORY, [locale], domain=I18N_DOMAIN)
-
-
-def N_(message: str) -> str:  # noqa: N802 (the usual name of a deferred-translation marker)
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 MILESTONE_LABELS = {

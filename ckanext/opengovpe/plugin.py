@@ -11,7 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
-from . import csrf, declarations, errors, facets, helpers, paths, search_page, views
+from . import csrf, declarations, errors, facets, paths, search_page, translation, views
 from .dcat import records
 from .federation import harvest
 from .harvesters import recovery
@@ -73,13 +73,13 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     # ITranslation
     def i18n_directory(self) -> str:
-        return helpers.I18N_DIRECTORY
+        return translation.I18N_DIRECTORY
 
     def i18n_locales(self) -> list[str]:
         return ["es", "en"]
 
     def i18n_domain(self) -> str:
-        return helpers.I18N_DOMAIN
+        return translation.I18N_DOMAIN
 
     # ISignal: each plan is also published as an open dataset
     def get_signal_subscriptions(self) -> Any:
@@ -153,13 +153,13 @@ class OpengovpeHarvestPlugin(p.SingletonPlugin):
 
     # ITranslation: Spanish for ckanext-harvest's pages, which ship none
     def i18n_directory(self) -> str:
-        return helpers.I18N_DIRECTORY
+        return translation.I18N_DIRECTORY
 
     def i18n_locales(self) -> list[str]:
         return ["es"]
 
     def i18n_domain(self) -> str:
-        return helpers.HARVEST_I18N_DOMAIN
+        return translation.HARVEST_I18N_DOMAIN
 
     # IActions: harvest source URLs are checked when saved
     def get_actions(self) -> dict[str, Any]:

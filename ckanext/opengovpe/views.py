@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
 from . import downloads, home, stages
-from .helpers import N_
+from .translation import N_
 from .dcat import views as dcat_views
 from .demand import views as demand_views
 from .federation import views as federation_views

@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 
 from .. import vocab
 from . import catalog
+from .fields import as_list, mailto
 from . import vocabulary as v
 
 log = logging.getLogger(__name__)
@@ -49,24 +50,8 @@ def _uri(value: Any) -> str | None:
     return quote(value.strip(), safe=_URI_SAFE)
 
 
-def _mailto(email: str) -> str:
-    return email if email.startswith("mailto:") else "mailto:" + email
-
-
-def _list(value: Any) -> list[Any]:
-    if value in (None, "", []):
-        return []
-    if isinstance(value, str):
-        try:
-            loaded = json.loads(value)
-        except ValueError:
-            return [value]
-        return loaded if isinstance(loaded, list) else [loaded]
-    return list(value)
-
-
 def _temporal(periods: Any) -> str | None:
-    for period in _list(periods):
+    for period in as_list(periods):
         if isinstance(period, dict) and period.get("start"):
             return f"{period['start']}/{period.get('end') or period['start']}"
     return None
@@ -101,14 +86,14 @@ def _distribution(resource: dict[str, Any]) -> dict[str, Any]:
 
 def _optional(dataset: dict[str, Any], topic: Any, lang: str) -> dict[str, Any]:
     """The optional POD fields of a dataset (empty values are left out by the caller)."""
-    places = [vocab.ubigeo_name(code) for code in _list(dataset.get("ubigeo_coverage"))]
-    places += [s.get("text") for s in _list(dataset.get("spatial_coverage"))
+    places = [vocab.ubigeo_name(code) for code in as_list(dataset.get("ubigeo_coverage"))]
+    places += [s.get("text") for s in as_list(dataset.get("spatial_coverage"))
                if isinstance(s, dict)]
     frequency = vocab.term("frequency", dataset.get("frequency"))
-    standards = [c for c in _list(dataset.get("conforms_to")) if str(c).startswith("http")]
+    standards = [c for c in as_list(dataset.get("conforms_to")) if str(c).startswith("http")]
     themes = [topic.label(lang)] if topic else []
-    themes += [vocab.label("eu_theme", code, lang) for code in _list(dataset.get("eu_theme"))]
-    languages = [vocab.term("language", code) for code in _list(dataset.get("language"))]
+    themes += [vocab.label("eu_theme", code, lang) for code in as_list(dataset.get("eu_theme"))]
+    languages = [vocab.term("language", code) for code in as_list(dataset.get("language"))]
     return {
         "spatial": ", ".join(p.title() for p in places if p),
         "temporal": _temporal(catalog.temporal_periods(dataset)),
@@ -117,7 +102,7 @@ def _optional(dataset: dict[str, Any], topic: Any, lang: str) -> dict[str, Any]:
         "landingPage": _uri(dataset.get("url")),
         "describedBy": _uri(dataset.get("data_dictionary")),
         "conformsTo": standards[0] if standards else None,
-        "references": list(dict.fromkeys(_uri(d) for d in _list(dataset.get("documentation"))
+        "references": list(dict.fromkeys(_uri(d) for d in as_list(dataset.get("documentation"))
                                          if str(d).startswith("http"))),
         "theme": list(dict.fromkeys(t for t in themes if t)),
         "language": [t.get("iso639_1") for t in languages if t and t.get("iso639_1")],
@@ -135,21 +120,21 @@ def publisher_name(organization: dict[str, Any]) -> str:
 def dataset_entry(dataset: dict[str, Any], lang: str) -> dict[str, Any]:
     """One ``dataset[]`` entry of data.json for a package_show dict."""
     org = dataset.get("organization") or {}
-    declared = [p for p in _list(dataset.get("publisher")) if isinstance(p, dict)]
+    declared = [p for p in as_list(dataset.get("publisher")) if isinstance(p, dict)]
     publisher = publisher_name(org) or (declared[0].get("name") if declared else None) \
         or tk.config.get("ckan.site_title") or ""
     topic = vocab.term("pnda_theme", dataset.get("pnda_theme"))
     keywords = [t["name"] for t in dataset.get("tags") or []]
     if not keywords:
         keywords = [topic.label(lang)] if topic else [dataset["title"]]
-    contact = next((c for c in _list(dataset.get("contact"))
+    contact = next((c for c in as_list(dataset.get("contact"))
                     if isinstance(c, dict) and c.get("email")), None)
     # POD requires an address of its pattern: the first one that has it, the portal's
     # outgoing address last
     email = next((e for e in ((contact or {}).get("email"), org.get("open_data_email"),
                               tk.config.get("ckanext.opengovpe.dcat.publisher_email"),
                               tk.config.get("smtp.mail_from"))
-                  if isinstance(e, str) and MAILTO.match(_mailto(e.strip()))), None)
+                  if isinstance(e, str) and MAILTO.match(mailto(e.strip()))), None)
     access = vocab.term("access_level", dataset.get("access_rights") or "publico")
     entry: dict[str, Any] = {
         "@type": "dcat:Dataset",
@@ -164,7 +149,7 @@ def dataset_entry(dataset: dict[str, Any], lang: str) -> dict[str, Any]:
         "accessLevel": access.get("datajson") if access else "public",
     }
     if email:
-        entry["contactPoint"]["hasEmail"] = _mailto(email.strip())
+        entry["contactPoint"]["hasEmail"] = mailto(email.strip())
     licence = vocab.term("license", dataset.get("license_id"))
     if licence is not None:
         entry["license"] = _uri(licence.get("uri"))

@@ -26,6 +26,7 @@ from rdflib.term import Node
 
 from .. import vocab
 from . import catalog
+from .fields import as_list, mailto
 from . import vocabulary as v
 from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, LOCN, ORG, VCARD
 
@@ -41,22 +42,6 @@ RUC_AGENCY = "SUNAT"
 
 def _is_uri(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(("http://", "https://", "urn:"))
-
-
-def _list(value: Any) -> list[Any]:
-    if value in (None, "", [], {}):
-        return []
-    if isinstance(value, str):
-        try:
-            loaded = json.loads(value)
-        except ValueError:
-            return [value]
-        return loaded if isinstance(loaded, list) else [loaded]
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _mailto(email: str) -> URIRef:
-    return URIRef(email if email.startswith("mailto:") else "mailto:" + email)
 
 
 def organization_uri(org: dict[str, Any]) -> URIRef:
@@ -84,7 +69,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         self._write_classification(dataset_dict, dataset_ref)
         self._write_spatial(dataset_dict, dataset_ref)
         self._temporal(dataset_dict, dataset_ref)
-        for contact in _list(dataset_dict.get("contact")):
+        for contact in as_list(dataset_dict.get("contact")):
             self._contact(dataset_ref, contact)
         self._publisher(dataset_dict, dataset_ref)
 
@@ -120,14 +105,14 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         add = self.g.add
         self._concept(dataset_ref, DCT.accrualPeriodicity, "frequency",
                       dataset_dict.get("frequency"), DCT.Frequency)
-        for code in _list(dataset_dict.get("language")):
+        for code in as_list(dataset_dict.get("language")):
             self._concept(dataset_ref, DCT.language, "language", code, DCT.LinguisticSystem)
         self._concept(dataset_ref, DCT.accessRights, "access_level",
                       dataset_dict.get("access_rights"), DCT.RightsStatement)
         self._themes(dataset_dict, dataset_ref)
-        for value in _list(dataset_dict.get("conforms_to")):
+        for value in as_list(dataset_dict.get("conforms_to")):
             self._resource_or_label(dataset_ref, DCT.conformsTo, value, DCT.Standard)
-        for value in _list(dataset_dict.get("documentation")):
+        for value in as_list(dataset_dict.get("documentation")):
             self._resource_or_label(dataset_ref, FOAF.page, value, FOAF.Document)
         if _is_uri(dataset_dict.get("data_dictionary")):
             page = URIRef(dataset_dict["data_dictionary"])
@@ -184,25 +169,25 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
             self.g.add((node, RDFS.label, Literal(value)))
 
     def _themes(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        eu_themes = _list(dataset_dict.get("eu_theme"))
+        eu_themes = as_list(dataset_dict.get("eu_theme"))
         topic = vocab.term("pnda_theme", dataset_dict.get("pnda_theme"))
         if not eu_themes and topic is not None and topic.get("eu_theme"):
             eu_themes = [topic.get("eu_theme")]
         for code in eu_themes:
             self._concept(dataset_ref, DCAT.theme, "eu_theme", code)
         self._concept(dataset_ref, DCAT.theme, "pnda_theme", dataset_dict.get("pnda_theme"))
-        for uri in _list(dataset_dict.get("theme")):
+        for uri in as_list(dataset_dict.get("theme")):
             # concepts of other vocabularies: their own publishers describe them
             if _is_uri(uri):
                 self.g.add((dataset_ref, DCAT.theme, URIRef(uri)))
 
     def _write_spatial(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        for code in _list(dataset_dict.get("ubigeo_coverage")):
+        for code in as_list(dataset_dict.get("ubigeo_coverage")):
             uri = v.ubigeo_uri(code)
             if uri is not None:
                 self.g.add((dataset_ref, DCT.spatial, uri))
                 self._type(uri, DCT.Location)
-        for item in _list(dataset_dict.get("spatial_coverage")):
+        for item in as_list(dataset_dict.get("spatial_coverage")):
             if not isinstance(item, dict) or not any(item.values()):
                 continue
             node: Node = URIRef(item["uri"]) if _is_uri(item.get("uri")) else BNode()
@@ -227,7 +212,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         return Literal(value, datatype=GSP.wktLiteral)
 
     def _temporal(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        for item in _list(catalog.temporal_periods(dataset_dict)):
+        for item in as_list(catalog.temporal_periods(dataset_dict)):
             if not isinstance(item, dict) or not (item.get("start") or item.get("end")):
                 continue
             period = BNode()
@@ -246,10 +231,10 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         if contact.get("name"):
             self.g.add((node, VCARD.fn, Literal(contact["name"])))
         if contact.get("email"):
-            self.g.add((node, VCARD.hasEmail, _mailto(contact["email"])))
+            self.g.add((node, VCARD.hasEmail, URIRef(mailto(contact["email"]))))
 
     def _publisher(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        declared = [p for p in _list(dataset_dict.get("publisher"))
+        declared = [p for p in as_list(dataset_dict.get("publisher"))
                     if isinstance(p, dict) and any(p.values())]
         if declared:
             self._declared_agent(dataset_ref, declared[0])
@@ -268,7 +253,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         if _is_uri(agent.get("url")):
             g.add((node, FOAF.homepage, URIRef(agent["url"])))
         if agent.get("email"):
-            g.add((node, FOAF.mbox, _mailto(agent["email"])))
+            g.add((node, FOAF.mbox, URIRef(mailto(agent["email"]))))
         if _is_uri(agent.get("type")):
             g.add((node, DCT.type, URIRef(agent["type"])))
             g.add((URIRef(agent["type"]), RDF.type, SKOS.Concept))
@@ -314,7 +299,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         if _is_uri(org.get("website")):
             g.add((node, FOAF.homepage, URIRef(org["website"])))
         if org.get("open_data_email"):
-            g.add((node, FOAF.mbox, _mailto(org["open_data_email"])))
+            g.add((node, FOAF.mbox, URIRef(mailto(org["open_data_email"]))))
         for key, (role, _labels) in v.POSTS.items():
             if org.get(key) or org.get(f"{key}_email"):
                 self._post(node, role, org.get(key), org.get(f"{key}_email"))
@@ -352,7 +337,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         if name:
             self.g.add((person, FOAF.name, Literal(name)))
         if email:
-            self.g.add((person, FOAF.mbox, _mailto(email)))
+            self.g.add((person, FOAF.mbox, URIRef(mailto(email))))
 
     def _distribution(self, dataset_ref: URIRef, resource: dict[str, Any],
                       license_id: str | None, lang: str) -> None:
@@ -467,7 +452,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         g.add((agent, FOAF.name, Literal(name, lang=lang)))
         email = publisher.get("email") or config.get("ckanext.opengovpe.dcat.publisher_email")
         if email:
-            g.add((agent, FOAF.mbox, _mailto(email)))
+            g.add((agent, FOAF.mbox, URIRef(mailto(email))))
         if catalog_dict.get("modified"):
             self._date(catalog_ref, DCT.modified, catalog_dict["modified"])
 

@@ -11,7 +11,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 
-from ..helpers import site_gettext as _  # sent from a worker: the portal's language
+from ..translation import site_gettext  # sent from a worker: the portal's language
 from . import records
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,14 @@ def enqueue(request_id: str) -> None:
 
 def _body(request: dict[str, object], name: str) -> str:
     site = tk.config.get("ckan.site_url")
-    answer = {"vinculada-item": _("The entity included it in its opening plan."),
-              "vinculada-dataset": _("The entity pointed to a dataset it already publishes."),
-              "rechazada": _("The entity declined it.")}[str(request["status"])]
-    lines = [_("Hello {name},").format(name=_one_line(name)) if name else _("Hello,"), "",
-             _("The data request \"{title}\" has been answered.").format(
+    answer = {"vinculada-item": site_gettext("The entity included it in its opening plan."),
+              "vinculada-dataset": site_gettext("The entity pointed to a dataset it already "
+                                                "publishes."),
+              "rechazada": site_gettext("The entity declined it.")}[str(request["status"])]
+    greeting = (site_gettext("Hello {name},").format(name=_one_line(name)) if name
+                else site_gettext("Hello,"))
+    lines = [greeting, "",
+             site_gettext("The data request \"{title}\" has been answered.").format(
                  title=_one_line(request["title"])), answer]
     if request.get("answer"):
         lines += ["", str(request["answer"])]
@@ -46,7 +49,7 @@ def send_answer(request_id: str) -> dict[str, int]:
     sent = failed = 0
     if request is None or request["status"] == "abierta":
         return {"sent": 0, "failed": 0}
-    subject = _("Your data request has been answered: {title}").format(
+    subject = site_gettext("Your data request has been answered: {title}").format(
         title=_one_line(request["title"])[:150])
     for name, email in records.recipients(request):
         try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from ..helpers import N_
+from ..translation import N_
 
 __all__ = ["N_", "FederationError"]
 

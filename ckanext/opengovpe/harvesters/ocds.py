@@ -19,10 +19,9 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.opengovpe.helpers import N_
 # report lines are stored: written in the portal's language, not the consumer's (it serves
 # no request, and tk._ would leave them in English); forms and pages keep tk._
-from ckanext.opengovpe.helpers import site_gettext as _
+from ckanext.opengovpe.translation import N_, site_gettext
 from ckanext.opengovpe.procurement import gather, publish
 
 from . import recovery
@@ -103,7 +102,7 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
                 package_id = publish.write_file_dataset(source, config, content,
                                                         self._get_user_name())
         except (tk.ValidationError, OSError) as err:
-            self._save_object_error(_("Could not write dataset %(name)s: %(error)s")
+            self._save_object_error(site_gettext("Could not write dataset %(name)s: %(error)s")
                                     % {"name": harvest_object.guid, "error": err},
                                     harvest_object, "Import")
             return False

@@ -14,7 +14,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
-from ..helpers import N_, site_gettext
+from ..translation import N_, site_gettext
 
 log = logging.getLogger(__name__)
 

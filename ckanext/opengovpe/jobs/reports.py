@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.model import meta
 
 from ..federation import sync
-from ..helpers import site_gettext
+from ..translation import site_gettext
 from ..model.sync_report import sync_report_table
 from .registry import JobFailure
 

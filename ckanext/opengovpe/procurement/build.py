@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from ..helpers import N_
+from ..translation import N_
 from . import flags as rf
 from .process import process_date
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from ckanext.opengovpe.helpers import N_
+from ckanext.opengovpe.translation import N_
 
 from .process import parse_date
 

@@ -23,10 +23,9 @@ from typing import Any, Optional
 from ckan import model
 
 from ckanext.opengovpe import net
-from ckanext.opengovpe.helpers import N_
 # report lines are stored: written in the portal's language, not the consumer's (it serves
 # no request, and tk._ would leave them in English)
-from ckanext.opengovpe.helpers import site_gettext as _
+from ckanext.opengovpe.translation import N_, site_gettext
 
 from . import parse, process, publish, store
 
@@ -140,7 +139,7 @@ class Gather:
                     self.files.append(spec)
         except (net.FetchError, parse.InputError, ValueError) as err:
             complete = False
-            self.error(_("Could not list the files: %s") % err)
+            self.error(site_gettext("Could not list the files: %s") % err)
         self.touched |= self.batch.flush()
         # a file skipped as unchanged stored nothing new: nothing of it is gone either
         if self.config["kind"] == "url" and complete and not unchanged:
@@ -157,16 +156,18 @@ class Gather:
         if self.errors <= max_errors:
             self.report(message)
         elif self.errors == max_errors + 1:
-            self.report(_("More errors follow; only the first %s are listed") % max_errors)
+            self.report(site_gettext("More errors follow; only the first %s are listed")
+                        % max_errors)
 
     def process_error(self, err: process.ProcessError, url: str, position: int = 0) -> None:
         """One report line in the portal's language; the English detail goes to the log."""
         log.warning("OCDS %s: object %s: %s", url, position, err)
-        self.error(_(err.message) % err.params)
+        self.error(site_gettext(err.message) % err.params)
 
     def input_error(self, err: parse.InputError, url: str) -> None:
         log.warning("OCDS %s: %s", url, err)
-        self.error(_("%(url)s: %(error)s") % {"url": url, "error": _(err.message) % err.params})
+        self.error(site_gettext("%(url)s: %(error)s")
+                   % {"url": url, "error": site_gettext(err.message) % err.params})
 
     def _files(self, next_link: Callable[[], Optional[str]]) -> Iterator[dict[str, Any]]:
         label = self.source_slug
@@ -223,7 +224,8 @@ class Gather:
         buyer = process.buyer_of(release, self.config["buyer_identity"])
         if buyer is None:
             name = process.no_buyer_name(self.source_slug, year)
-            self.error(_("Process %(ocid)s names no buyer (buyer, a party with role buyer, "
+            self.error(site_gettext("Process %(ocid)s names no buyer (buyer, a party with role "
+                                    "buyer, "
                          "tender.procuringEntity or a party with role procuringEntity): it is "
                          "kept in the dataset %(dataset)s of processes without a buyer. Ask "
                          "the publisher to name the buyer of each process.")
@@ -242,7 +244,8 @@ class Gather:
             return set()
         share = self.config["max_delete_share"]
         if len(gone) > share * len(stored):
-            self.error(_("%(n)s of %(total)s processes are gone from the source, more than "
+            self.error(site_gettext("%(n)s of %(total)s processes are gone from the source, more "
+                                    "than "
                          "the allowed share (%(share)s): none is deleted")
                        % {"n": len(gone), "total": len(stored), "share": share})
             return set()
@@ -282,7 +285,8 @@ class FileReading:
         if wanted is None:
             log.warning("OCDS %s: not a file under ckanext.opengovpe.ocds.local_directory",
                         self.url)
-            self.gather.error(_("%(url)s is not a file in the directory the portal allows "
+            self.gather.error(site_gettext("%(url)s is not a file in the directory the portal "
+                                           "allows "
                                 "harvest sources to read (ckanext.opengovpe.ocds."
                                 "local_directory). Use an http(s) URL, or ask the portal admin "
                                 "to allow that directory.") % {"url": self.url})
@@ -306,7 +310,8 @@ class FileReading:
             return False
         except net.FetchError as err:
             log.warning("OCDS %s: %s", self.url, err)
-            self.gather.error(_("%(url)s could not be downloaded (%(error)s). Check the source "
+            self.gather.error(site_gettext("%(url)s could not be downloaded (%(error)s). Check "
+                                           "the source "
                                 "URL and that the server answers, then run the harvest again.")
                               % {"url": self.url, "error": err})
             return False
@@ -365,7 +370,8 @@ class FileReading:
             self.spec["sha256"] = hasher.hexdigest()
             expected = self.spec.get("expected_sha256")
             if expected and expected != self.spec["sha256"]:
-                self.gather.error(_("%(url)s: the SHA-256 of the data (%(got)s) differs from "
+                self.gather.error(site_gettext("%(url)s: the SHA-256 of the data (%(got)s) "
+                                               "differs from "
                                     "the published one (%(expected)s)")
                                   % {"url": url, "got": self.spec["sha256"],
                                      "expected": expected})
@@ -401,7 +407,7 @@ class FileReading:
             self.in_file.add(ocid)
         if ocid in seen:
             self.counts["errors"] += 1
-            self.gather.error(_("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
+            self.gather.error(site_gettext("%(url)s: object %(n)s: duplicate ocid %(ocid)s, "
                                 "the first one is kept")
                               % {"url": self.url, "n": item.position, "ocid": ocid})
             return
@@ -430,7 +436,7 @@ class FileReading:
     def _merge_one(self, group: list[dict[str, Any]]) -> None:
         if not group[0].get("ocid"):
             self.counts["errors"] += len(group)
-            self.gather.error(_("%(url)s: %(n)s releases without an ocid were skipped")
+            self.gather.error(site_gettext("%(url)s: %(n)s releases without an ocid were skipped")
                               % {"url": self.url, "n": len(group)})
             return
         try:

@@ -16,7 +16,7 @@ from typing import IO, Any, Optional
 
 import ijson
 
-from ckanext.opengovpe.helpers import N_
+from ckanext.opengovpe.translation import N_
 
 SNIFF = 4096
 # a top-level object with one of these is a record or release (even one lacking its ocid)

@@ -21,7 +21,7 @@ import ocdsmerge
 from babel.numbers import list_currencies
 
 from ckanext.opengovpe import vocab
-from ckanext.opengovpe.helpers import N_
+from ckanext.opengovpe.translation import N_
 
 MAX_STRING = 100_000  # characters in one field; longer is not a description but an attack
 MAX_AMOUNT = Decimal("1e13")  # above the whole national budget: an input error

@@ -14,7 +14,7 @@ from ckan import model
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opengovpe import net
-from ckanext.opengovpe.helpers import site_gettext
+from ckanext.opengovpe.translation import N_, site_gettext
 
 from . import build, process, store
 from .flags import FLAGS
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 DATASET_TYPE = "contrataciones"
 MEDIA = {"CSV": "text/csv", "JSONL": "application/jsonl"}
+# the tags of a buyer-year dataset, in the portal's language
+TAGS = (N_("public procurement"), "OCDS", N_("alerts"))
 
 
 def _context(user: str) -> dict[str, Any]:
@@ -77,17 +79,19 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
         department = named.department
         year = name.rsplit("-", 1)[1]
         flags = stats["red_flags"]
-        who = buyer["name"] or buyer["id"] or "entidad contratante no identificada"
+        who = buyer["name"] or buyer["id"] or site_gettext("unidentified contracting entity")
         package = {
             "type": DATASET_TYPE,
             "name": name,
-            "title": f"Contrataciones públicas: {who} ({year})",
-            "notes": (f"Procesos de contratación de {who} "
-                      f"en {year}, con sus adjudicaciones, contratos, proveedores y alertas. "
-                      f"Fuente: {_source_label(source)}"),
+            "title": site_gettext("Public procurement: {buyer} ({year})").format(
+                buyer=who, year=year),
+            "notes": site_gettext(
+                "Procurement processes of {buyer} in {year}, with their awards, contracts, "
+                "suppliers and red flags. Source: {source}").format(
+                    buyer=who, year=year, source=_source_label(source)),
             "owner_org": owner(source),
             "license_id": config["license_id"],
-            "tag_string": "contratación pública,OCDS,alertas",
+            "tag_string": ",".join(site_gettext(tag) for tag in TAGS),
             "buyer_name": buyer["name"],
             "buyer_id": buyer["id"],
             "buyer_ruc": ruc,
@@ -178,8 +182,10 @@ def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any]
     package = {
         "type": DATASET_TYPE,
         "name": info["name"],
-        "title": f"Archivo OCDS {info.get('period') or info['url']}",
-        "notes": f"Archivo de datos de contrataciones (OCDS) leído de {info['url']}.",
+        "title": site_gettext("OCDS file {period}").format(
+            period=info.get("period") or info["url"]),
+        "notes": site_gettext("Procurement data file (OCDS) read from {url}.").format(
+            url=info["url"]),
         "owner_org": owner(source),
         "license_id": config["license_id"],
         "source_url": info["url"],
@@ -192,7 +198,7 @@ def write_file_dataset(source: Any, config: dict[str, Any], info: dict[str, Any]
         "process_count": str(info.get("stored", 0)),
         "harvest_source_id": source.id,
         # a file read from the server's own directory has no address visitors can follow
-        "resources": [{"name": "Archivo original", "url": info["url"],
+        "resources": [{"name": site_gettext("Original file"), "url": info["url"],
                        "format": "ZIP" if info["url"].lower().endswith(".zip") else "JSON"}]
         if info["url"].lower().startswith(("http://", "https://")) else [],
     }

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 from ckan.model import package_table
 
-from ..helpers import site_gettext as _  # e-mails go out from a command: the portal's language
+from ..translation import site_gettext  # e-mails go out from a command: the portal's language
 from ..model import milestone_table, notification_table
 
 log = logging.getLogger(__name__)
@@ -54,16 +54,16 @@ def pending(today: datetime.date, days: int) -> dict[str, list[dict[str, Any]]]:
 
 def _body(name: str, milestones: list[dict[str, Any]], today: datetime.date) -> str:
     site = tk.config.get("ckan.site_url")
-    lines = [_("Hello {name},").format(name=_one_line(name)), "",
-             _("These milestones of your open-data plans need attention:"), ""]
+    lines = [site_gettext("Hello {name},").format(name=_one_line(name)), "",
+             site_gettext("These milestones of your open-data plans need attention:"), ""]
     for m in milestones:
         days = (m["end_date"] - today).days
-        when = (_("overdue by {days} days").format(days=-days) if days < 0
-                else _("due in {days} days").format(days=days))
+        when = (site_gettext("overdue by {days} days").format(days=-days) if days < 0
+                else site_gettext("due in {days} days").format(days=days))
         lines.append(f"- {_one_line(m['name'])} ({_one_line(m['plan_title'])}): "
                      f"{m['end_date'].isoformat()}, {when}, {m['progress']} %")
         lines.append(f"  {site}/plan-apertura/{m['plan_name']}/avance")
-    lines += ["", _("Update each milestone and record its evidence in the portal.")]
+    lines += ["", site_gettext("Update each milestone and record its evidence in the portal.")]
     return "\n".join(lines)
 
 
@@ -73,7 +73,7 @@ def send(days: int, today: datetime.date | None = None) -> dict[str, int]:
     sent = milestones = failed = 0
     for email, rows in pending(today, days).items():
         name = rows[0]["responsible"] or email
-        subject = _("Open-data plan: {count} milestones overdue or due soon").format(
+        subject = site_gettext("Open-data plan: {count} milestones overdue or due soon").format(
             count=len(rows))
         try:
             mailer.mail_recipient(_one_line(name), email, subject, _body(name, rows, today))

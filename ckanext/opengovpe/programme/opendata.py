@@ -28,7 +28,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ..helpers import N_, site_gettext
+from ..translation import N_, site_gettext
 from ..model import plan_dataset_table, plan_item_table
 
 log = logging.getLogger(__name__)

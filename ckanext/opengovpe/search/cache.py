@@ -20,23 +20,24 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 from redis.exceptions import RedisError
+from sqlalchemy.dialects import postgresql as pg
 
 import ckan.model as model
 from ckan.common import config
 from ckan.lib.redis import connect_to_redis
 
+from .model import search_state_table as S
+
 log = logging.getLogger(__name__)
 
 # Generations follow the clock (in microseconds) as well as the count of writes,
 # so numbers never repeat even after the state row is lost, e.g. a database reset.
-_BUMP = sa.text("""
-INSERT INTO opengovpe_search_state (site_id, generation)
-VALUES (:site_id, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
-ON CONFLICT (site_id) DO UPDATE SET generation = GREATEST(
-    opengovpe_search_state.generation + 1,
-    (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
-""")
-_READ = sa.text("SELECT generation FROM opengovpe_search_state WHERE site_id = :site_id")
+_NOW = sa.cast(sa.extract("epoch", sa.func.clock_timestamp()) * 1000000, sa.BigInteger)
+_INSERT = pg.insert(S).values(site_id=sa.bindparam("site_id"), generation=_NOW)
+_BUMP = _INSERT.on_conflict_do_update(
+    index_elements=[S.c.site_id],
+    set_={"generation": sa.func.greatest(S.c.generation + 1, _NOW)})
+_READ = sa.select(S.c.generation).where(S.c.site_id == sa.bindparam("site_id"))
 
 
 _PENDING = "opengovpe_search_changed_sites"

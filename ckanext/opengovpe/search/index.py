@@ -8,13 +8,14 @@ committed, or rolled back, together.
 """
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import os
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql as pg
 
 import ckan.model as model
 from ckan.common import config
@@ -27,34 +28,31 @@ from .model import TEXT_SEARCH_CONFIG, search_doc_table as T
 
 log = logging.getLogger(__name__)
 
-# One statement, compiled once: CKAN indexes thousands of datasets in a rebuild.
-_UPSERT = sa.text(f"""
-INSERT INTO opengovpe_search_doc (
-    index_id, id, site_id, name, title_sort, state, capacity, dataset_type, owner_org,
-    metadata_created, metadata_modified, permission_labels, terms, facet_terms, stored,
-    data_dict, validated_data_dict, tsv, indexed_at)
-VALUES (
-    :index_id, :id, :site_id, :name, :title_sort, :state, :capacity, :dataset_type,
-    :owner_org, :metadata_created, :metadata_modified, :permission_labels,
-    CAST(:terms AS jsonb), :facet_terms, CAST(:stored AS jsonb), :data_dict,
-    :validated_data_dict,
-    setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_a), 'A')
-    || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_b), 'B')
-    || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_c), 'C')
-    || setweight(to_tsvector('{TEXT_SEARCH_CONFIG}', :tsv_d), 'D'),
-    now())
-ON CONFLICT (index_id) DO UPDATE SET
-    id = EXCLUDED.id, site_id = EXCLUDED.site_id, name = EXCLUDED.name,
-    title_sort = EXCLUDED.title_sort, state = EXCLUDED.state,
-    capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type,
-    owner_org = EXCLUDED.owner_org, metadata_created = EXCLUDED.metadata_created,
-    metadata_modified = EXCLUDED.metadata_modified,
-    permission_labels = EXCLUDED.permission_labels, terms = EXCLUDED.terms,
-    facet_terms = EXCLUDED.facet_terms,
-    stored = EXCLUDED.stored, data_dict = EXCLUDED.data_dict,
-    validated_data_dict = EXCLUDED.validated_data_dict, tsv = EXCLUDED.tsv,
-    indexed_at = EXCLUDED.indexed_at
-""")
+# the four weighted sections of the full text, A (title) to D (the rest)
+_SECTIONS = ("A", "B", "C", "D")
+
+
+def _upsert_statement() -> Any:
+    """Insert or replace one row, every column of the table from a parameter of its name
+    but the full text (built from one parameter a section) and the time of writing."""
+    values: dict[str, Any] = {
+        column.name: sa.bindparam(column.name, type_=column.type)
+        for column in T.c if column.name not in ("tsv", "indexed_at")}
+    config_name = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
+    values["tsv"] = functools.reduce(lambda left, right: left.op("||")(right), [
+        sa.func.setweight(sa.func.to_tsvector(config_name, sa.bindparam(f"tsv_{weight}")),
+                          sa.literal_column(f"'{weight}'"), type_=T.c.tsv.type)
+        for weight in _SECTIONS])
+    values["indexed_at"] = sa.func.now()
+    insert = pg.insert(T).values(values)
+    return insert.on_conflict_do_update(
+        index_elements=[T.c.index_id],
+        set_={column.name: insert.excluded[column.name]
+              for column in T.c if column.name != "index_id"})
+
+
+# One statement, built once: CKAN indexes thousands of datasets in a rebuild.
+_UPSERT = _upsert_statement()
 
 
 def write_documents(docs: list[dict[str, Any]]) -> None:
@@ -63,9 +61,7 @@ def write_documents(docs: list[dict[str, Any]]) -> None:
     for doc in docs:
         row = build_row(doc, facet_fields)
         sections = row.pop("tsv_sections")
-        params = dict(row, terms=json.dumps(row["terms"]), stored=json.dumps(row["stored"]),
-                      tsv_a=sections["A"], tsv_b=sections["B"], tsv_c=sections["C"],
-                      tsv_d=sections["D"])
+        params = dict(row, **{f"tsv_{weight}": sections[weight] for weight in _SECTIONS})
         try:
             model.Session.execute(_UPSERT, params)
             mark_changed(row["site_id"])

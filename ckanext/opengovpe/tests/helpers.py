@@ -1,5 +1,5 @@
 """Pieces several test packages use: a quiet local HTTP server, the model/migration check,
-the CSRF token of a form."""
+the CSRF token of a form, an entity with a member in each role."""
 from __future__ import annotations
 
 import http.server
@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import ckan.model as model
+from ckan.tests import factories
 
 
 class QuietServer(http.server.ThreadingHTTPServer):
@@ -39,3 +40,15 @@ def csrf(html: str) -> str:
     found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def entity_with_members() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Users ``admin-user``, ``editor-user``, ``outsider-user`` and ``sysadmin-user`` (each
+    with an API token), and the entity ``oece`` whose admin and editor the first two are."""
+    users = {role: factories.UserWithToken(name=f"{role}-user")
+             for role in ("admin", "editor", "outsider")}
+    users["sysadmin"] = factories.SysadminWithToken(name="sysadmin-user")
+    org = factories.Organization(name="oece", title="OECE", users=[
+        {"name": users["admin"]["name"], "capacity": "admin"},
+        {"name": users["editor"]["name"], "capacity": "editor"}])
+    return users, org

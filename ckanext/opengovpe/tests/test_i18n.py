@@ -17,7 +17,8 @@ def _extracted(tmp_path: pathlib.Path) -> polib.POFile:
     pot = tmp_path / "messages.pot"
     pybabel = pathlib.Path(sys.executable).parent / "pybabel"
     subprocess.run([str(pybabel), "-q", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-k", "_", "-k", "tk._", "-k", "N_", "--no-location", "-o", str(pot),
+                    "-k", "_", "-k", "tk._", "-k", "N_", "-k", "site_gettext",
+                    "--no-location", "-o", str(pot),
                     str(ROOT / "ckanext/opengovpe")], check=True)
     return polib.pofile(str(pot))
 

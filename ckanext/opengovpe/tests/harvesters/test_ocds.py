@@ -77,6 +77,14 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
     assert piura["license_id"] == "cc-by"
     assert piura["owner_org"] == source["owner_org"]
     assert piura["temporal_start"] == "2026-04-14"
+    # described in the portal's language (Spanish in test.ini), whoever runs the harvest
+    assert piura["title"] == ("Contrataciones públicas: GOBIERNO REGIONAL DE PIURA - "
+                              "PROYECTO ESPECIAL CHIRA PIURA (2026)")
+    assert piura["notes"] == (
+        "Procesos de contratación de GOBIERNO REGIONAL DE PIURA - PROYECTO ESPECIAL CHIRA "
+        "PIURA en 2026, con sus adjudicaciones, contratos, proveedores y alertas. "
+        f"Fuente: {server}/records.json")
+    assert {t["name"] for t in piura["tags"]} == {"contratación pública", "OCDS", "alertas"}
     assert json.loads(piura["method_shares"]) == {"direct": 1.0}
     assert json.loads(piura["month_counts"]) == {"2026-04": 1}
     assert piura["buyer_department"] == "20"
@@ -118,6 +126,10 @@ def test_real_oece_records_become_buyer_year_datasets(server, make_source, run_t
         " WHERE name = 'contrataciones-pe-consucode-10352-2026'"))
     model.Session.commit()
     assert store.stale(source["id"]) == {"contrataciones-pe-consucode-10352-2026"}
+    assert file_dataset["title"] == f"Archivo OCDS {server}/records.json"
+    assert file_dataset["notes"] == ("Archivo de datos de contrataciones (OCDS) leído de "
+                                     f"{server}/records.json.")
+    assert [r["name"] for r in file_dataset["resources"]] == ["Archivo original"]
 
 
 def test_buyer_page_explains_each_flag_and_links_to_its_processes(server, make_source,

@@ -15,6 +15,8 @@ import pytest
 import ckan.model as model
 from ckan.tests import factories, helpers
 
+from ckanext.opengovpe.tests.helpers import entity_with_members
+
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 ROLES = ["anonymous", "outsider", "editor", "admin", "sysadmin"]
@@ -25,12 +27,7 @@ MARKER = "SECRETO"
 @pytest.fixture(scope="module")
 def world(module_db) -> dict[str, Any]:
     """Built once: every case below only reads."""
-    users = {role: factories.UserWithToken(name=f"{role}-user")
-             for role in ("admin", "editor", "outsider")}
-    users["sysadmin"] = factories.SysadminWithToken(name="sysadmin-user")
-    org = factories.Organization(name="oece", title="OECE", users=[
-        {"name": users["admin"]["name"], "capacity": "admin"},
-        {"name": users["editor"]["name"], "capacity": "editor"}])
+    users, org = entity_with_members()
     factories.Organization(name="otra", title="Otra entidad", users=[
         {"name": users["outsider"]["name"], "capacity": "editor"}])
     factories.Dataset(name="contratos-publicos", title="Contratos públicos",

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 import ckan.model as model
 from ckan.tests import factories, helpers
 
+from ..helpers import entity_with_members
+
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 TODAY = datetime.date.today()
@@ -20,12 +22,7 @@ TODAY = datetime.date.today()
 
 @pytest.fixture
 def programme(clean_db):
-    users = {role: factories.UserWithToken(name=f"{role}-user")
-             for role in ("admin", "editor", "outsider")}
-    users["sysadmin"] = factories.SysadminWithToken(name="sysadmin-user")
-    org = factories.Organization(name="oece", title="OECE", users=[
-        {"name": users["admin"]["name"], "capacity": "admin"},
-        {"name": users["editor"]["name"], "capacity": "editor"}])
+    users, org = entity_with_members()
     factories.Organization(name="otra", users=[
         {"name": users["outsider"]["name"], "capacity": "admin"}])
     public = factories.Dataset(name="plan-publico", type="plan-apertura", owner_org=org["id"],
