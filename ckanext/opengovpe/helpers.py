@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -18,7 +19,9 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_is_published", "opengovpe_home_text",
            "opengovpe_national_picture", "opengovpe_latest", "opengovpe_plan_history",
            "opengovpe_bar_chart", "opengovpe_ocds_month_chart", "opengovpe_ocds_method_chart",
-           "opengovpe_department_name", "opengovpe_procurement_map"]
+           "opengovpe_department_name", "opengovpe_procurement_map",
+           "opengovpe_type_name", "opengovpe_activity_type", "humanize_entity_type",
+           "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place"]
 
 
 MILESTONE_LABELS = {
@@ -263,3 +266,90 @@ def opengovpe_procurement_map() -> dict[str, Any]:
     from . import peru_map
 
     return peru_map.layout(peru_map.processes_by_department())
+def opengovpe_type_name(dataset_type: str, plural: bool = False) -> str | None:
+    """What people call records of ``dataset_type`` (lower case); None for CKAN's own types."""
+    from . import type_names
+
+    return type_names.name(dataset_type, plural)
+
+
+def opengovpe_activity_type(value: str) -> str:
+    """An activity type ("changed package") as people read it."""
+    from . import type_names
+
+    return type_names.activity_type(value)
+
+
+@tk.chained_helper
+def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str,
+                         purpose: str) -> str | None:
+    """CKAN's phrases about a dataset type ("Add …", "Search …s…"), in words for ours."""
+    from . import type_names
+
+    if entity_type == "package":
+        phrase = type_names.phrase(object_type, purpose)
+        if phrase is not None:
+            return phrase
+    return next_helper(entity_type, object_type, purpose)
+
+
+DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@tk.chained_helper
+def render_datetime(next_helper: Any, datetime_: Any, date_format: str | None = None,
+                    with_hours: bool = False, with_seconds: bool = False) -> str:
+    """CKAN's date display, with a date that has no time shown as the day entered.
+
+    CKAN takes every value for a UTC time and moves it to ``ckan.display_timezone``:
+    "2026-11-01" became 31 October in Lima. A date alone names a day, not an instant.
+    """
+    day: datetime.date | None = None
+    if isinstance(datetime_, datetime.date) and not isinstance(datetime_, datetime.datetime):
+        day = datetime_
+    elif isinstance(datetime_, str) and DATE_ONLY.fullmatch(datetime_.strip()):
+        try:
+            day = datetime.date.fromisoformat(datetime_.strip())
+        except ValueError:
+            return ""
+    if day is not None:
+        zone = tk.h.get_display_timezone()
+        midnight = datetime.datetime(day.year, day.month, day.day)
+        # pytz zones place a naive time with localize(); others take it as tzinfo
+        localize = getattr(zone, "localize", None)
+        datetime_ = localize(midnight) if localize else midnight.replace(tzinfo=zone)
+        with_hours = with_seconds = False
+    return next_helper(datetime_, date_format=date_format, with_hours=with_hours,
+                       with_seconds=with_seconds)
+
+
+def opengovpe_days_left(days: int | None) -> str:
+    """Days until a deadline in words: "vence en 3 días", "vence hoy", "vencido hace 2 días"."""
+    if days is None:
+        return ""
+    if days < 0:
+        return tk._("overdue by 1 day") if days == -1 else \
+            tk._("overdue by %(days)s days") % {"days": -days}
+    if days == 0:
+        return tk._("due today")
+    return tk._("due in 1 day") if days == 1 else tk._("due in %(days)s days") % {"days": days}
+
+
+def opengovpe_ubigeo_place(code: Any) -> str:
+    """A UBIGEO code with its place: "Cusco, Cusco, Cusco (080101)"; the code if unknown."""
+    if code in (None, ""):
+        return ""
+    path = vocab.ubigeo_path(code)
+    if not path:
+        return str(code)
+    return f"{', '.join(_place_case(name) for name in reversed(path))} ({code})"
+
+
+_LOWER_WORDS = {"de", "del", "la", "las", "los", "el", "y", "e"}
+
+
+def _place_case(name: str) -> str:
+    """INEI's upper-case place names as written in a sentence: "San Juan de Lurigancho"."""
+    words = name.lower().split()
+    return " ".join(w if i and w in _LOWER_WORDS else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))

@@ -171,6 +171,11 @@ class OpengovpeHarvestPlugin(p.SingletonPlugin):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return harvest.validated_source(pkg_dict)
 
+    # IPackageController: the source list's frequency facet in words
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return harvest.facet_labels(search_results)
+
     # IDCATRDFHarvester
     def before_download(self, url: str, harvest_job: Any) -> tuple[Any, list[str]]:
         return harvest.before_download(url)

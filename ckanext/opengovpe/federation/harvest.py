@@ -174,6 +174,17 @@ def facet_titles(facets_dict: dict[str, Any], package_type: str) -> dict[str, An
     return facets_dict
 
 
+def facet_labels(search_results: dict[str, Any]) -> dict[str, Any]:
+    """The frequency facet's items by name ("Mensual"), as the source form names them,
+    rather than ckanext-harvest's codes ("MONTHLY")."""
+    frequency = (search_results.get("search_facets") or {}).get("frequency")
+    for item in (frequency or {}).get("items", []):
+        code = item.get("name")
+        if isinstance(code, str):
+            item["display_name"] = tk._(code.title())
+    return search_results
+
+
 def validated_source(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Index a harvest source with its validated form, as CKAN does other datasets.
 

@@ -1,5 +1,9 @@
 """A plan as CSV and XLSX: one row per inventory item, then one per milestone.
 
+Values of a vocabulary (frequency, status, theme…) are written as their Spanish label, the
+portal's language for stored text; the codes follow in columns of their own at the end of each
+table, for whoever processes the file.
+
 Cells that a spreadsheet would run as a formula (starting with = + - @, tab or
 carriage return) are prefixed with an apostrophe. Control characters stored before they were
 refused are left out: an XLSX file cannot hold them (openpyxl refuses to write them).
@@ -12,6 +16,7 @@ from typing import Any, Iterable
 
 from openpyxl import Workbook
 
+from .. import vocab
 from ..text import printable
 
 ITEM_COLUMNS = [
@@ -30,6 +35,17 @@ MILESTONE_COLUMNS = [
     ("end_date", "fin"), ("actual_end_date", "fin_real"), ("status", "estado"),
     ("progress", "avance_porcentaje"), ("overdue", "vencido"), ("evidence", "evidencias"),
 ]
+
+# column: vocabulary, for the values written as labels
+ITEM_VOCABULARIES = {
+    "theme": "pnda_theme", "criteria": "prioritisation_criterion",
+    "access_level": "access_level", "frequency": "frequency", "license_id": "license",
+    "status": "item_status",
+}
+MILESTONE_VOCABULARIES = {"status": "milestone_status"}
+ITEM_CODE_COLUMNS = [(key, dict(ITEM_COLUMNS)[key] + "_codigo") for key in ITEM_VOCABULARIES]
+MILESTONE_CODE_COLUMNS = [(key, dict(MILESTONE_COLUMNS)[key] + "_codigo")
+                          for key in MILESTONE_VOCABULARIES]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,6 +67,25 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def _labelled(values: dict[str, Any], vocabularies: dict[str, str]) -> dict[str, Any]:
+    """``values`` with each vocabulary value replaced by its label."""
+    shown = dict(values)
+    for key, name in vocabularies.items():
+        value = values.get(key)
+        if isinstance(value, (list, tuple)):
+            shown[key] = [vocab.label(name, v) for v in value]
+        elif value not in (None, ""):
+            shown[key] = vocab.label(name, value)
+    return shown
+
+
+def _row(values: dict[str, Any], columns: list[tuple[str, str]],
+         vocabularies: dict[str, str]) -> list[Any]:
+    shown = _labelled(values, vocabularies)
+    return [safe_cell(shown.get(key)) for key, _ in columns] + \
+        [safe_cell(values.get(key)) for key in vocabularies]
+
+
 def rows(plan: dict[str, Any], dataset_url: Any) -> tuple[list[list[Any]], list[list[Any]]]:
     titles = {i["id"]: i["title"] for i in plan["items"]}
     item_rows = []
@@ -59,14 +94,18 @@ def rows(plan: dict[str, Any], dataset_url: Any) -> tuple[list[list[Any]], list[
                       dataset_url=dataset_url(item["dataset_id"]) if item.get("dataset_id")
                       else "",
                       demand=[d.get("reference") or d.get("kind") for d in item["demand"]])
-        item_rows.append([safe_cell(values.get(key)) for key, _ in ITEM_COLUMNS])
+        item_rows.append(_row(values, ITEM_COLUMNS, ITEM_VOCABULARIES))
     milestone_rows = []
     for milestone in plan["milestones"]:
         values = dict(milestone, position=milestone["position"] + 1,
                       item_title=titles.get(milestone.get("item_id") or "", ""),
                       evidence=[e.get("url") or e.get("title") for e in milestone["evidence"]])
-        milestone_rows.append([safe_cell(values.get(key)) for key, _ in MILESTONE_COLUMNS])
+        milestone_rows.append(_row(values, MILESTONE_COLUMNS, MILESTONE_VOCABULARIES))
     return item_rows, milestone_rows
+
+
+def _headers(columns: list[tuple[str, str]], codes: list[tuple[str, str]]) -> list[str]:
+    return [label for _, label in columns + codes]
 
 
 def _csv_table(writer: Any, header: Iterable[str], body: list[list[Any]]) -> None:
@@ -79,10 +118,10 @@ def to_csv(plan: dict[str, Any], dataset_url: Any) -> str:
     item_rows, milestone_rows = rows(plan, dataset_url)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    _csv_table(writer, ["tipo"] + [label for _, label in ITEM_COLUMNS],
+    _csv_table(writer, ["tipo"] + _headers(ITEM_COLUMNS, ITEM_CODE_COLUMNS),
                [["inventario"] + r for r in item_rows])
     writer.writerow([])
-    _csv_table(writer, ["tipo"] + [label for _, label in MILESTONE_COLUMNS],
+    _csv_table(writer, ["tipo"] + _headers(MILESTONE_COLUMNS, MILESTONE_CODE_COLUMNS),
                [["hito"] + r for r in milestone_rows])
     return out.getvalue()
 
@@ -93,11 +132,11 @@ def to_xlsx(plan: dict[str, Any], dataset_url: Any) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "inventario"
-    sheet.append([label for _, label in ITEM_COLUMNS])
+    sheet.append(_headers(ITEM_COLUMNS, ITEM_CODE_COLUMNS))
     for row in item_rows:
         sheet.append(row)
     hitos = workbook.create_sheet("hitos")
-    hitos.append([label for _, label in MILESTONE_COLUMNS])
+    hitos.append(_headers(MILESTONE_COLUMNS, MILESTONE_CODE_COLUMNS))
     for row in milestone_rows:
         hitos.append(row)
     out = io.BytesIO()

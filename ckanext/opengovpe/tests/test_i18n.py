@@ -10,6 +10,9 @@ import polib
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 PO = ROOT / "ckanext/opengovpe/i18n/es/LC_MESSAGES/ckanext-opengovpe.po"
+MARKDOWN_HELP = ('You can use <a href="#markdown" title="Markdown quick reference" '
+                 'data-bs-toggle="popover" data-bs-content="%(markdown_tooltip)s" '
+                 'data-bs-html="true">Markdown formatting</a> here')
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\(?[a-z_]*\)?[sd%]")
 
 
@@ -33,8 +36,21 @@ def test_every_message_has_a_spanish_translation(tmp_path):
 
 def test_translations_keep_their_placeholders():
     for entry in polib.pofile(str(PO)):
-        assert sorted(PLACEHOLDER.findall(entry.msgid)) == \
-            sorted(PLACEHOLDER.findall(entry.msgstr)), entry.msgid
+        for translated in [entry.msgstr] if not entry.msgid_plural else \
+                entry.msgstr_plural.values():
+            assert sorted(PLACEHOLDER.findall(entry.msgid)) == \
+                sorted(PLACEHOLDER.findall(translated)), entry.msgid
+
+
+def test_other_packages_messages_are_translated_in_usted():
+    """CKAN's own Spanish says "Podés" and "Actrulizar"; those the portal shows are fixed here
+    and use the usted form of Peruvian Spanish."""
+    spanish = {e.msgid: e.msgstr or " ".join(e.msgstr_plural.values())
+               for e in polib.pofile(str(PO))}
+    assert spanish["Update {object_type}"] == "Guardar {object_type}"
+    assert "Podés" not in spanish[MARKDOWN_HELP] and "Puede usar" in spanish[MARKDOWN_HELP]
+    for msgid, text in spanish.items():
+        assert not re.search(r"\b(Podés|podés|Tenés|tenés|Actrulizar)\b", text), msgid
 
 
 HARVEST_PO = ROOT / "ckanext/opengovpe/i18n/es/LC_MESSAGES/ckanext-opengovpe-harvest.po"
