@@ -361,7 +361,7 @@ def get_blueprints() -> list[Blueprint]:
         bp.add_url_rule(rule, view_func=view, methods=["GET", "POST"])
     for rule, view in ((f"/{PLAN}/<id>/inventario/<item_id>/eliminar", item_delete),
                        (f"/{PLAN}/<id>/hitos/<milestone_id>/eliminar", milestone_delete),
-                       (f"/{PLAN}/<id>/inventario/<item_id>/demanda", demand_add),
+                       (f"/{PLAN}/<id>/inventario/<item_id>/registrar-demanda", demand_add),
                        ("/registro/<id>/publicar", record_publish),
                        ("/registro/<id>/retirar", record_withdraw)):
         bp.add_url_rule(rule, view_func=view, methods=["GET", "POST"])

@@ -188,7 +188,7 @@ def test_item_form_records_criteria_and_demand(app, entity, plan):
         ("title", "Licencias de funcionamiento"), ("criteria", "solicitudes-ciudadanas-de-datos"),
         ("criteria", "registro-publico-oficial")]), follow_redirects=False)
     assert page.status_code == 302, page.body[:400]
-    app.post(f"{url}/demanda", headers=headers, data={
+    app.post(f"{url}/registrar-demanda", headers=headers, data={
         "demand_kind": "solicitud-acceso-informacion", "demand_reference": "SAIP-2026-12",
         "demand_date": "2026-03-01", "demand_description": "Lista de licencias"})
     item = helpers.call_action("opengovpe_plan_show", id="plan-muni")["items"][0]
@@ -202,7 +202,7 @@ def test_item_form_records_criteria_and_demand(app, entity, plan):
 
 
 def test_a_refused_request_is_a_field_error_and_stores_nothing(app, entity, plan):
-    url = f"/plan-apertura/plan-muni/inventario/{plan['item']['id']}/demanda"
+    url = f"/plan-apertura/plan-muni/inventario/{plan['item']['id']}/registrar-demanda"
     page = app.post(url, headers=_headers(entity, "editor"),
                     data={"demand_kind": "otra-cosa", "demand_date": "ayer"})
     assert page.status_code == 200
