@@ -10,6 +10,7 @@ from babel import support
 import ckan.plugins.toolkit as tk
 
 from . import text, vocab
+from .programme.vocabulary import STATUS_CLASSES
 
 I18N_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
 I18N_DOMAIN = "ckanext-opengovpe"
@@ -84,9 +85,7 @@ def opengovpe_milestone_label(key: str) -> str:
 def opengovpe_status_class(status: str | None, overdue: bool = False) -> str:
     if overdue:
         return "danger"
-    return {"completado": "success", "publicado": "success", "en-curso": "info",
-            "retrasado": "warning", "cancelado": "secondary",
-            "descartado": "secondary"}.get(status or "", "light")
+    return STATUS_CLASSES.get(status or "", "light")
 
 
 def opengovpe_organization_card(org_id: str) -> dict[str, Any]:

@@ -13,18 +13,11 @@ from . import downloads
 from .dcat import views as dcat_views
 from .federation import views as federation_views
 from .jobs import views as jobs_views
+from .logic import schema
 from .programme import export, timeline
+from .programme.vocabulary import PLAN_TYPE as PLAN
+from .programme.vocabulary import REGULATION_TYPE, WORKING_GROUP_TYPE
 
-PLAN = "plan-apertura"
-
-ITEM_FIELDS = ("title", "description", "producing_unit", "responsible", "responsible_email",
-               "theme", "score", "access_level", "access_justification", "frequency",
-               "formats", "temporal_coverage", "geographic_coverage", "committed_date",
-               "license_id", "status", "dataset_id", "national_portal_url")
-MILESTONE_FIELDS = ("name", "description", "item_id", "responsible", "responsible_email",
-                    "responsible_unit", "start_date", "end_date", "actual_end_date", "status",
-                    "progress", "indicator_name", "indicator_unit", "indicator_baseline",
-                    "indicator_target", "indicator_value", "indicator_date")
 
 
 def _context() -> dict[str, Any]:
@@ -66,7 +59,7 @@ def scoreboard() -> str:
 def programme(id: str) -> str:
     status = _call("opengovpe_programme_status", {"id": id})
     records = {}
-    for kind in ("grupo-trabajo", "norma", PLAN):
+    for kind in (WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN):
         result = tk.get_action("package_search")(_context(), {
             "fq": f'+dataset_type:{kind} +owner_org:"{status["id"]}"',
             "include_private": True, "rows": 50, "sort": "metadata_modified desc"})
@@ -77,7 +70,8 @@ def programme(id: str) -> str:
         plans.append(dict(plan, progress=shown["progress"],
                           published=[i for i in shown["items"] if i.get("dataset_id")]))
     return tk.render("opengovpe/programme.html", {
-        "status": status, "groups": records["grupo-trabajo"], "norms": records["norma"],
+        "status": status, "groups": records[WORKING_GROUP_TYPE],
+        "norms": records[REGULATION_TYPE],
         "plans": plans})
 
 
@@ -139,12 +133,14 @@ def _form(kind: str, id: str, record_id: str | None, fields: tuple[str, ...],
 
 
 def item_form(id: str, item_id: str | None = None) -> Any:
-    return _form("item", id, item_id, ITEM_FIELDS, "opengovpe_plan_item",
+    return _form("item", id, item_id, schema.form_fields(schema.plan_item_schema()),
+                 "opengovpe_plan_item",
                  lambda plan: plan["items"])
 
 
 def milestone_form(id: str, milestone_id: str | None = None) -> Any:
-    return _form("milestone", id, milestone_id, MILESTONE_FIELDS, "opengovpe_milestone",
+    return _form("milestone", id, milestone_id,
+                 schema.form_fields(schema.milestone_schema()), "opengovpe_milestone",
                  lambda plan: plan["milestones"])
 
 

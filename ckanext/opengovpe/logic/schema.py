@@ -303,6 +303,17 @@ def milestone_schema_without_plan() -> Schema:
     return schema
 
 
+# fields a record's form never sets: the record and its plan come from the address, and a
+# new record goes after the last one
+NOT_IN_FORMS = frozenset({"id", "plan_id", "position"})
+
+
+def form_fields(schema: Schema) -> tuple[str, ...]:
+    """The fields of a record a form may send: the schema's own, without nested records."""
+    return tuple(name for name, rule in schema.items()
+                 if name not in NOT_IN_FORMS and not isinstance(rule, dict))
+
+
 def due_list_schema() -> Schema:
     return {
         "days": [tk.get_validator("default")(14), _whole_number(365)],

@@ -30,10 +30,10 @@ import ckan.plugins.toolkit as tk
 
 from ..helpers import N_, site_gettext
 from ..model import plan_dataset_table, plan_item_table
+from .vocabulary import PLAN_TYPE
 
 log = logging.getLogger(__name__)
 
-PLAN_TYPE = "plan-apertura"
 SUFFIX = "-datos"
 # names tried before falling back to a random one
 NAME_ATTEMPTS = 50

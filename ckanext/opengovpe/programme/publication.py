@@ -14,11 +14,12 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import get_permission_labels
 
 from ..model import plan_item_table
-from .progress import PUBLISHED
+from .vocabulary import ITEM_PUBLISHED as PUBLISHED
+from .vocabulary import ITEM_READY
 
 log = logging.getLogger(__name__)
 
-FALLBACK_STATUS = "listo-para-publicar"
+FALLBACK_STATUS = ITEM_READY
 
 
 def is_published(dataset: model.Package | None) -> bool:

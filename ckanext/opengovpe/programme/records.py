@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
-
+from . import vocabulary as words
 
 
 def new_id() -> str:
@@ -180,7 +180,7 @@ def due_milestones(plan_ids: list[str], horizon: datetime.date, limit: int | Non
         .join(package_table, package_table.c.id == milestone_table.c.plan_id)
         .where(milestone_table.c.plan_id.in_(plan_ids),
                milestone_table.c.end_date <= horizon,
-               milestone_table.c.status.notin_(("completado", "cancelado")))
+               milestone_table.c.status.notin_(words.MILESTONE_CLOSED))
         .order_by(milestone_table.c.end_date, milestone_table.c.position,
                   milestone_table.c.id)
         .limit(limit).offset(offset))
