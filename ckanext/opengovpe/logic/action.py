@@ -11,10 +11,8 @@ from ckan.types import Action, Context, DataDict
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
 from ..programme import progress, publication, records, status
+from ..programme import vocabulary as words
 from . import schema, shape
-
-PLAN_TYPE = "plan-apertura"
-
 
 def _list_of_objects(value: Any) -> list[str]:
     """Errors for a field that must be a list of objects (navl would raise DataError)."""
@@ -93,7 +91,7 @@ def _reference(data_dict: DataDict, field: str) -> str:
 
 def _plan(plan_id: str) -> model.Package:
     plan = model.Package.get(plan_id)
-    if plan is None or plan.type != PLAN_TYPE or plan.state == "deleted":
+    if plan is None or plan.type != words.PLAN_TYPE or plan.state == "deleted":
         raise tk.ObjectNotFound(tk._("Plan not found"))
     return plan
 
@@ -111,7 +109,7 @@ def _check_milestone(data: dict[str, Any], evidence_count: int) -> dict[str, lis
     actual = data.get("actual_end_date")
     if actual and start and actual < start:
         errors["actual_end_date"] = [tk._("Actual end date must not be before the start date")]
-    completed = data.get("status") == progress.COMPLETED
+    completed = data.get("status") == words.MILESTONE_COMPLETED
     if completed:
         if not actual:
             errors["actual_end_date"] = [tk._("A completed milestone needs its actual end date")]
@@ -126,7 +124,7 @@ def _check_milestone(data: dict[str, Any], evidence_count: int) -> dict[str, lis
 
 def _complete_defaults(data: dict[str, Any]) -> None:
     """A milestone marked completed without a progress figure is at 100%."""
-    if data.get("status") == progress.COMPLETED and data.get("_progress_missing"):
+    if data.get("status") == words.MILESTONE_COMPLETED and data.get("_progress_missing"):
         data["progress"] = 100
     data.pop("_progress_missing", None)
 
@@ -140,7 +138,7 @@ def _check_item_dataset(plan: model.Package, item: dict[str, Any]) -> dict[str, 
             return {"dataset_id": [tk._("Dataset not found")]}
         if dataset.owner_org != plan.owner_org:
             return {"dataset_id": [tk._("The dataset belongs to another entity")]}
-    if item.get("status") == progress.PUBLISHED and not publication.is_published(dataset):
+    if item.get("status") == words.ITEM_PUBLISHED and not publication.is_published(dataset):
         return {"status": [tk._("An item is published only when it is linked to a "
                                 "published (active and public) dataset")]}
     return {}
@@ -439,12 +437,12 @@ def opengovpe_plan_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     milestones = records.milestones(plan.id)
     evidence = records.evidence_for(m["id"] for m in milestones)
     demand = records.demand_for(i["id"] for i in items)
-    summary = progress.summarise(items, milestones, _today())
+    summary = progress.of_plan(plan.id, items, milestones, _today())
     return {
         "id": plan.id, "name": plan.name, "title": plan.title,
         "items": [dict(records.as_dict(i), demand=[records.as_dict(d) for d in demand[i["id"]]])
                   for i in items],
-        "milestones": [dict(records.as_dict(m), overdue=progress.is_overdue(m, _today()),
+        "milestones": [dict(records.as_dict(m), overdue=words.is_overdue(m, _today()),
                             evidence=[records.as_dict(e) for e in evidence[m["id"]]])
                        for m in milestones],
         "progress": summary,
@@ -462,7 +460,8 @@ def opengovpe_plan_progress(context: Context, data_dict: DataDict) -> dict[str, 
     """
     plan = _plan(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_progress", context, {"id": plan.id})
-    return progress.summarise(records.items(plan.id), records.milestones(plan.id), _today())
+    return progress.of_plan(plan.id, records.items(plan.id), records.milestones(plan.id),
+                           _today())
 
 
 def _entry_errors(entries: list[dict[str, Any]], check: Any) -> list[dict[str, Any]]:
@@ -570,7 +569,7 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 def _visible_plan_ids(context: Context, organization: str | None) -> list[str]:
     ids: list[str] = []
-    fq = f"+dataset_type:{PLAN_TYPE}"
+    fq = f"+dataset_type:{words.PLAN_TYPE}"
     if organization:
         # by id, so that what was typed never becomes search syntax
         entity = model.Group.get(organization)
