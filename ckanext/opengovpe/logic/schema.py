@@ -9,28 +9,13 @@ from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context, Schema
 
 from .. import vocab
-from .validators import control_character_message
+from .validators import control_character_message, opengovpe_date_order
 
 MAX_TEXT = 10_000
 MAX_SHORT = 500
 MAX_INT = 2_147_483_647  # PostgreSQL integer columns
 # dates outside these years are typing mistakes, and far ones break date arithmetic
 FIRST_YEAR, LAST_YEAR = 1900, 2100
-
-
-def max_items() -> int:
-    """Inventory items one ``opengovpe_plan_save`` may hold."""
-    return int(tk.config.get("ckanext.opengovpe.plan.max_items"))
-
-
-def max_milestones() -> int:
-    """Milestones one ``opengovpe_plan_save`` may hold."""
-    return int(tk.config.get("ckanext.opengovpe.plan.max_milestones"))
-
-
-def max_evidence() -> int:
-    """Pieces of evidence one milestone may receive in one call."""
-    return int(tk.config.get("ckanext.opengovpe.plan.max_evidence"))
 
 
 def max_limit() -> int:
@@ -256,8 +241,9 @@ def milestone_schema() -> Schema:
         "responsible_email": _email(),
         "responsible_unit": _text(),
         "start_date": _optional(_date),
-        "end_date": _optional(_date),
-        "actual_end_date": _optional(_date),
+        # the end dates are not before the start: the rule every record's period follows
+        "end_date": _optional(_date, opengovpe_date_order("start_date")),
+        "actual_end_date": _optional(_date, opengovpe_date_order("start_date")),
         "status": [tk.get_validator("default")("no-iniciado"),
                    _in_vocabulary("milestone_status")],
         "progress": [tk.get_validator("default")(0), _percentage],
