@@ -72,6 +72,12 @@ def _plan(plan_id: str) -> model.Package:
     return plan
 
 
+def _commit(context: Context) -> None:
+    """Commit, unless the caller commits its own work later (``defer_commit``)."""
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
 def _today() -> datetime.date:
     return datetime.date.today()
 
@@ -118,7 +124,7 @@ def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[st
     data.setdefault("position", records.next_position(plan_item_table, plan.id))
     row = records.insert(plan_item_table, data)
     _follow_dataset(data.get("dataset_id"), context)
-    model.repo.commit()
+    _commit(context)
     return records.as_dict(records.get(plan_item_table, row["id"]))
 
 
@@ -150,7 +156,7 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
     _resolve_dataset(data)
     records.update(plan_item_table, current["id"], data)
     _follow_dataset(data.get("dataset_id"), context)
-    model.repo.commit()
+    _commit(context)
     return records.as_dict(records.get(plan_item_table, current["id"]))
 
 
@@ -165,7 +171,7 @@ def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> dict[st
     current = _item(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_item_delete", context, {"plan_id": current["plan_id"]})
     records.delete(plan_item_table, current["id"])
-    model.repo.commit()
+    _commit(context)
     return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
@@ -233,7 +239,7 @@ def opengovpe_milestone_create(context: Context, data_dict: DataDict) -> dict[st
     for entry in evidence:
         records.insert(evidence_table, dict(entry, id=records.new_id(),
                                             milestone_id=row["id"], recorded_by=user_id))
-    model.repo.commit()
+    _commit(context)
     return _milestone_dict(row["id"])
 
 
@@ -277,7 +283,7 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     for entry in new_evidence:
         records.insert(evidence_table, dict(entry, id=records.new_id(),
                                             milestone_id=current["id"], recorded_by=user_id))
-    model.repo.commit()
+    _commit(context)
     return _milestone_dict(current["id"])
 
 
@@ -292,7 +298,7 @@ def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> dict[st
     current = _milestone(_reference(data_dict, "id"))
     tk.check_access("opengovpe_milestone_delete", context, {"plan_id": current["plan_id"]})
     records.delete(milestone_table, current["id"])
-    model.repo.commit()
+    _commit(context)
     return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
@@ -316,7 +322,7 @@ def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str
     data.update(id=records.new_id(), milestone_id=milestone["id"],
                 recorded_by=_user_id(context))
     records.insert(evidence_table, data)
-    model.repo.commit()
+    _commit(context)
     return _milestone_dict(milestone["id"])
 
 
@@ -336,7 +342,7 @@ def opengovpe_demand_create(context: Context, data_dict: DataDict) -> dict[str, 
     tk.check_access("opengovpe_demand_create", context, {"plan_id": item["plan_id"]})
     data = _validate(data_dict, schema.demand_schema(), context)
     row = records.insert(demand_table, dict(data, id=records.new_id()))
-    model.repo.commit()
+    _commit(context)
     return records.as_dict(records.get(demand_table, row["id"]))
 
 
@@ -418,7 +424,7 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
     records.replace_plan(plan.id, items, milestones, _user_id(context))
     for dataset_id in {i["dataset_id"] for i in items if i.get("dataset_id")}:
         _follow_dataset(dataset_id, context)
-    model.repo.commit()
+    _commit(context)
     return tk.get_action("opengovpe_plan_show")(context, {"id": plan.id})
 
 
