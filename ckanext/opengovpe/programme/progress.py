@@ -31,7 +31,8 @@ MILESTONE_FIGURES = """
         FILTER (WHERE m.status <> :cancelled) AS percent,
     count(*) AS milestones,
     count(*) FILTER (WHERE m.status = :completed) AS completed,
-    count(*) FILTER (WHERE m.end_date < :today AND m.status <> ALL(:closed)) AS overdue,
+    count(*) FILTER (WHERE m.end_date < :today
+                     AND m.status NOT IN (:completed, :cancelled)) AS overdue,
     coalesce(bool_or(m.status <> :not_started OR m.progress > 0)
              FILTER (WHERE m.status <> :cancelled), false) AS started
 """

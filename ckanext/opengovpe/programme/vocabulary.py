@@ -68,7 +68,7 @@ def sql_parameters() -> dict[str, Any]:
         "plan_type": PLAN_TYPE, "working_group_type": WORKING_GROUP_TYPE,
         "regulation_type": REGULATION_TYPE,
         "completed": MILESTONE_COMPLETED, "cancelled": MILESTONE_CANCELLED,
-        "not_started": MILESTONE_NOT_STARTED, "closed": list(MILESTONE_CLOSED),
+        "not_started": MILESTONE_NOT_STARTED,
         "published": ITEM_PUBLISHED, "discarded": ITEM_DISCARDED,
         "approved": list(PLAN_APPROVED), "group_active": GROUP_ACTIVE,
         "in_force": REGULATION_IN_FORCE,
