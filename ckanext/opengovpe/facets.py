@@ -21,25 +21,19 @@ and year as facets, with the vocabularies' labels instead of their codes.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
-
 import json
-
-import logging
+from typing import Any, Callable, Iterable, Optional
 
 import flask
 
-import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from . import vocab
 from .translation import N_
-from .programme import opendata, records
+from .programme import records
+from .programme.vocabulary import PLAN_TYPE
 
-log = logging.getLogger(__name__)
-
-PLAN_TYPE = opendata.PLAN_TYPE
 # the prefix of CKAN's multi-valued index fields
 MULTIPLE = "vocab_"
 
@@ -173,20 +167,3 @@ def label_values(search_results: dict[str, Any]) -> dict[str, Any]:
                 item["display_name"] = shown
     return search_results
 
-
-def on_record_change(sender: str, **kwargs: Any) -> None:
-    """Signal receiver: a plan's index entry follows its items and milestones."""
-    plan_id = opendata.plan_of_record(sender, kwargs.get("result"))
-    if not plan_id or model.Package.get(plan_id) is None:
-        return
-    try:
-        search.rebuild(plan_id)
-        model.Session.commit()
-    except search.SearchIndexError as error:
-        model.Session.rollback()
-        log.error("Plan %s not re-indexed after %s: %s", plan_id, sender, error)
-
-
-def subscriptions() -> dict[Any, list[Any]]:
-    return {tk.signals.action_succeeded: [
-        {"sender": name, "receiver": on_record_change} for name in opendata.RECORD_ACTIONS]}

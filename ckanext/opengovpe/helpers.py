@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from . import text, vocab
+from .programme.vocabulary import STATUS_CLASSES
 from .translation import N_
 
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
@@ -66,9 +67,7 @@ def opengovpe_milestone_label(key: str) -> str:
 def opengovpe_status_class(status: str | None, overdue: bool = False) -> str:
     if overdue:
         return "danger"
-    return {"completado": "success", "publicado": "success", "en-curso": "info",
-            "retrasado": "warning", "cancelado": "secondary",
-            "descartado": "secondary"}.get(status or "", "light")
+    return STATUS_CLASSES.get(status or "", "light")
 
 
 def opengovpe_organization_card(org_id: str) -> dict[str, Any]:

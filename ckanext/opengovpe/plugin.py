@@ -83,10 +83,7 @@ class OpengovpePlugin(p.SingletonPlugin):
 
     # ISignal: each plan is also published as an open dataset
     def get_signal_subscriptions(self) -> Any:
-        subscriptions = opendata.subscriptions()
-        for signal, receivers in facets.subscriptions().items():
-            subscriptions.setdefault(signal, []).extend(receivers)
-        return subscriptions
+        return opendata.subscriptions()
 
     # IMiddleware: HTTP 503 rather than 500 while the database is down, a CSRF token on
     # every state-changing request of a browser session, and 404 for an address naming a

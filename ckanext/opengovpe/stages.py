@@ -12,7 +12,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .programme.status import APPROVED_PLAN_STATES
+from .programme.vocabulary import PLAN_APPROVED
 
 GROUP, NORM, PLAN = "grupo-trabajo", "norma", "plan-apertura"
 
@@ -87,7 +87,7 @@ def _plan(entity: dict[str, Any], plans: list[dict[str, Any]],
         return {"reason": tk._("No opening plan is drafted yet."),
                 "steps": [_step(tk._("Draft the opening plan"), _new(PLAN, entity))]}
     plan = next((p for p in plans if is_published(p)), plans[0])
-    if plan.get("status") not in APPROVED_PLAN_STATES:
+    if plan.get("status") not in PLAN_APPROVED:
         return {"reason": tk._("The plan «{title}» is «{status}»: it counts once it is "
                                "approved.").format(
                                    title=plan["title"],

@@ -11,7 +11,7 @@ from typing import Optional
 
 import ckan.plugins.toolkit as tk
 
-from .helpers import N_
+from .translation import N_
 
 # dataset type: (singular, plural)
 NAMES: dict[str, tuple[str, str]] = {

@@ -15,20 +15,13 @@ from .dcat import views as dcat_views
 from .demand import views as demand_views
 from .federation import views as federation_views
 from .jobs import views as jobs_views
+from .logic import schema
 from .logic.schema import PROGRAMME_RECORD_TYPES
 from .programme import export, timeline
+from .programme.vocabulary import PLAN_TYPE as PLAN
+from .programme.vocabulary import REGULATION_TYPE, WORKING_GROUP_TYPE
 
-PLAN = "plan-apertura"
 SCOREBOARD_PAGE = 100
-
-ITEM_FIELDS = ("title", "description", "producing_unit", "responsible", "responsible_email",
-               "theme", "criteria", "score", "access_level", "access_justification", "frequency",
-               "formats", "temporal_coverage", "geographic_coverage", "committed_date",
-               "license_id", "status", "dataset_id", "national_portal_url")
-MILESTONE_FIELDS = ("name", "description", "item_id", "responsible", "responsible_email",
-                    "responsible_unit", "start_date", "end_date", "actual_end_date", "status",
-                    "progress", "indicator_name", "indicator_unit", "indicator_baseline",
-                    "indicator_target", "indicator_value", "indicator_date")
 
 
 DEMAND_FIELDS = ("kind", "reference", "date", "description")
@@ -111,7 +104,7 @@ def _page_number(requested: str, pages: int) -> int:
 def programme(id: str) -> str:
     status = _call("opengovpe_programme_status", {"id": id})
     records = {}
-    for kind in ("grupo-trabajo", "norma", PLAN):
+    for kind in (WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN):
         result = tk.get_action("package_search")(_context(), {
             "fq": f'+dataset_type:{kind} +owner_org:"{status["id"]}"',
             "include_private": True, "include_drafts": True, "rows": 50,
@@ -124,10 +117,10 @@ def programme(id: str) -> str:
                           published=[i for i in shown["items"] if i.get("dataset_id")]))
     can_edit = _can("package_create", {"owner_org": status["id"]})
     return tk.render("opengovpe/programme.html", {
-        "status": status, "groups": records["grupo-trabajo"], "norms": records["norma"],
-        "plans": plans, "can_edit": can_edit,
-        "stages": stages.stages(status, records["grupo-trabajo"], records["norma"], plans,
-                                can_edit)})
+        "status": status, "groups": records[WORKING_GROUP_TYPE],
+        "norms": records[REGULATION_TYPE], "plans": plans, "can_edit": can_edit,
+        "stages": stages.stages(status, records[WORKING_GROUP_TYPE], records[REGULATION_TYPE],
+                                plans, can_edit)})
 
 
 def plan_progress(id: str) -> str:
@@ -231,12 +224,14 @@ def demand_add(id: str, item_id: str) -> Any:
 
 
 def item_form(id: str, item_id: str | None = None) -> Any:
-    return _form("item", id, item_id, ITEM_FIELDS, "opengovpe_plan_item",
+    return _form("item", id, item_id, schema.form_fields(schema.plan_item_schema()),
+                 "opengovpe_plan_item",
                  lambda plan: plan["items"])
 
 
 def milestone_form(id: str, milestone_id: str | None = None) -> Any:
-    return _form("milestone", id, milestone_id, MILESTONE_FIELDS, "opengovpe_milestone",
+    return _form("milestone", id, milestone_id,
+                 schema.form_fields(schema.milestone_schema()), "opengovpe_milestone",
                  lambda plan: plan["milestones"])
 
 

@@ -10,35 +10,9 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
-from ..programme import progress, publication, records, status
+from ..programme import progress, publication, records, rules, status
+from ..programme import vocabulary as words
 from . import schema, shape
-
-PLAN_TYPE = "plan-apertura"
-
-
-def _list_of_objects(value: Any) -> list[str]:
-    """Errors for a field that must be a list of objects (navl would raise DataError)."""
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list):
-        return [tk._("Must be a list")]
-    if not all(isinstance(entry, dict) for entry in value):
-        return [tk._("Each entry must be an object")]
-    return []
-
-
-def _too_many(value: Any, limit: int, message: str) -> list[str]:
-    """An error when a list holds more than ``limit`` entries."""
-    if isinstance(value, list) and len(value) > limit:
-        return [message.format(limit=limit)]
-    return []
-
-
-def _check_shape(data_dict: DataDict, fields: tuple[str, ...]) -> None:
-    errors = {f: e for f in fields if (e := _list_of_objects(data_dict.get(f)))}
-    if errors:
-        raise tk.ValidationError(errors)
-
 
 # what plan_show returns besides the editable fields: a client that reads a plan,
 # edits it and saves it back sends them, and they are ignored
@@ -93,57 +67,19 @@ def _reference(data_dict: DataDict, field: str) -> str:
 
 def _plan(plan_id: str) -> model.Package:
     plan = model.Package.get(plan_id)
-    if plan is None or plan.type != PLAN_TYPE or plan.state == "deleted":
+    if plan is None or plan.type != words.PLAN_TYPE or plan.state == "deleted":
         raise tk.ObjectNotFound(tk._("Plan not found"))
     return plan
 
 
+def _commit(context: Context) -> None:
+    """Commit, unless the caller commits its own work later (``defer_commit``)."""
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
 def _today() -> datetime.date:
     return datetime.date.today()
-
-
-def _check_milestone(data: dict[str, Any], evidence_count: int) -> dict[str, list[str]]:
-    """Business rules of a milestone, as field-level errors."""
-    errors: dict[str, list[str]] = {}
-    start, end = data.get("start_date"), data.get("end_date")
-    if start and end and start > end:
-        errors["end_date"] = [tk._("End date must not be before the start date")]
-    actual = data.get("actual_end_date")
-    if actual and start and actual < start:
-        errors["actual_end_date"] = [tk._("Actual end date must not be before the start date")]
-    completed = data.get("status") == progress.COMPLETED
-    if completed:
-        if not actual:
-            errors["actual_end_date"] = [tk._("A completed milestone needs its actual end date")]
-        if evidence_count < 1:
-            errors["evidence"] = [tk._("A completed milestone needs at least one evidence")]
-        if data.get("progress") != 100:
-            errors["progress"] = [tk._("A completed milestone is at 100%")]
-    elif data.get("progress") == 100:
-        errors["progress"] = [tk._("Only a completed milestone is at 100%")]
-    return errors
-
-
-def _complete_defaults(data: dict[str, Any]) -> None:
-    """A milestone marked completed without a progress figure is at 100%."""
-    if data.get("status") == progress.COMPLETED and data.get("_progress_missing"):
-        data["progress"] = 100
-    data.pop("_progress_missing", None)
-
-
-def _check_item_dataset(plan: model.Package, item: dict[str, Any]) -> dict[str, list[str]]:
-    """The linked dataset is the entity's own; "publicado" needs it published."""
-    dataset_id = item.get("dataset_id")
-    dataset = model.Package.get(dataset_id) if dataset_id else None
-    if dataset_id:
-        if dataset is None or dataset.state == "deleted":
-            return {"dataset_id": [tk._("Dataset not found")]}
-        if dataset.owner_org != plan.owner_org:
-            return {"dataset_id": [tk._("The dataset belongs to another entity")]}
-    if item.get("status") == progress.PUBLISHED and not publication.is_published(dataset):
-        return {"status": [tk._("An item is published only when it is linked to a "
-                                "published (active and public) dataset")]}
-    return {}
 
 
 def _follow_dataset(dataset_id: str | None, context: Context) -> None:
@@ -179,7 +115,7 @@ def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[st
     tk.check_access("opengovpe_plan_item_create", context, data_dict)
     data = _validate(data_dict, schema.plan_item_schema(), context)
     plan = _plan(data["plan_id"])
-    errors = _check_item_dataset(plan, data)
+    errors = rules.item_errors(plan, data)
     if errors:
         raise tk.ValidationError(errors)
     _resolve_dataset(data)
@@ -188,7 +124,7 @@ def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[st
     data.setdefault("position", records.next_position(plan_item_table, plan.id))
     row = records.insert(plan_item_table, data)
     _follow_dataset(data.get("dataset_id"), context)
-    model.repo.commit()
+    _commit(context)
     return records.as_dict(records.get(plan_item_table, row["id"]))
 
 
@@ -214,13 +150,13 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
     merged = {**records.as_dict(current), **data_dict, "plan_id": current["plan_id"]}
     tk.check_access("opengovpe_plan_item_update", context, merged)
     data = _validate(merged, schema.plan_item_schema(), context, given=data_dict)
-    errors = _check_item_dataset(_plan(current["plan_id"]), data)
+    errors = rules.item_errors(_plan(current["plan_id"]), data)
     if errors:
         raise tk.ValidationError(errors)
     _resolve_dataset(data)
     records.update(plan_item_table, current["id"], data)
     _follow_dataset(data.get("dataset_id"), context)
-    model.repo.commit()
+    _commit(context)
     return records.as_dict(records.get(plan_item_table, current["id"]))
 
 
@@ -235,7 +171,7 @@ def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> dict[st
     current = _item(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_item_delete", context, {"plan_id": current["plan_id"]})
     records.delete(plan_item_table, current["id"])
-    model.repo.commit()
+    _commit(context)
     return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
@@ -258,26 +194,13 @@ def _milestone(milestone_id: str) -> dict[str, Any]:
     return row
 
 
-def _check_item_of_plan(plan_id: str, item_id: str | None) -> dict[str, list[str]]:
-    if not item_id:
-        return {}
-    item = records.get(plan_item_table, item_id)
-    if item is None or item["plan_id"] != plan_id:
-        return {"item_id": [tk._("The item is not part of this plan")]}
-    return {}
-
-
 def _prepare_milestone(data_dict: DataDict, context: Context,
                        given: DataDict | None = None) -> dict[str, Any]:
-    _check_shape(data_dict, ("evidence",))
-    too_many = _too_many(data_dict.get("evidence"), schema.max_evidence(),
-                         tk._("At most {limit} pieces of evidence at a time"))
-    if too_many:
-        raise tk.ValidationError({"evidence": too_many})
-    progress_missing = data_dict.get("progress") in (None, "")
+    errors = rules.milestone_shape_errors(data_dict)
+    if errors:
+        raise tk.ValidationError(errors)
     data = _validate(data_dict, schema.milestone_schema(), context, given=given)
-    data["_progress_missing"] = progress_missing
-    _complete_defaults(data)
+    rules.complete_defaults(data, progress_given=data_dict.get("progress") not in (None, ""))
     return data
 
 
@@ -304,8 +227,8 @@ def opengovpe_milestone_create(context: Context, data_dict: DataDict) -> dict[st
     data = _prepare_milestone(data_dict, context)
     plan = _plan(data["plan_id"])
     evidence = data.pop("evidence", [])
-    errors = _check_milestone(data, len(evidence))
-    errors.update(_check_item_of_plan(plan.id, data.get("item_id")))
+    errors = rules.milestone_errors(data, len(evidence))
+    errors.update(rules.item_of_plan_errors(plan.id, data.get("item_id")))
     if errors:
         raise tk.ValidationError(errors)
     data["plan_id"] = plan.id
@@ -316,7 +239,7 @@ def opengovpe_milestone_create(context: Context, data_dict: DataDict) -> dict[st
     for entry in evidence:
         records.insert(evidence_table, dict(entry, id=records.new_id(),
                                             milestone_id=row["id"], recorded_by=user_id))
-    model.repo.commit()
+    _commit(context)
     return _milestone_dict(row["id"])
 
 
@@ -351,8 +274,8 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     data = _prepare_milestone(merged, context, given=data_dict)
     new_evidence = data.pop("evidence", [])
     existing = len(records.evidence_for([current["id"]])[current["id"]])
-    errors = _check_milestone(data, existing + len(new_evidence))
-    errors.update(_check_item_of_plan(current["plan_id"], data.get("item_id")))
+    errors = rules.milestone_errors(data, existing + len(new_evidence))
+    errors.update(rules.item_of_plan_errors(current["plan_id"], data.get("item_id")))
     if errors:
         raise tk.ValidationError(errors)
     records.update(milestone_table, current["id"], data)
@@ -360,7 +283,7 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     for entry in new_evidence:
         records.insert(evidence_table, dict(entry, id=records.new_id(),
                                             milestone_id=current["id"], recorded_by=user_id))
-    model.repo.commit()
+    _commit(context)
     return _milestone_dict(current["id"])
 
 
@@ -375,7 +298,7 @@ def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> dict[st
     current = _milestone(_reference(data_dict, "id"))
     tk.check_access("opengovpe_milestone_delete", context, {"plan_id": current["plan_id"]})
     records.delete(milestone_table, current["id"])
-    model.repo.commit()
+    _commit(context)
     return {"id": current["id"], "plan_id": current["plan_id"]}
 
 
@@ -399,7 +322,7 @@ def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str
     data.update(id=records.new_id(), milestone_id=milestone["id"],
                 recorded_by=_user_id(context))
     records.insert(evidence_table, data)
-    model.repo.commit()
+    _commit(context)
     return _milestone_dict(milestone["id"])
 
 
@@ -419,7 +342,7 @@ def opengovpe_demand_create(context: Context, data_dict: DataDict) -> dict[str, 
     tk.check_access("opengovpe_demand_create", context, {"plan_id": item["plan_id"]})
     data = _validate(data_dict, schema.demand_schema(), context)
     row = records.insert(demand_table, dict(data, id=records.new_id()))
-    model.repo.commit()
+    _commit(context)
     return records.as_dict(records.get(demand_table, row["id"]))
 
 
@@ -439,12 +362,12 @@ def opengovpe_plan_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     milestones = records.milestones(plan.id)
     evidence = records.evidence_for(m["id"] for m in milestones)
     demand = records.demand_for(i["id"] for i in items)
-    summary = progress.summarise(items, milestones, _today())
+    summary = progress.of_plan(plan.id, items, milestones, _today())
     return {
         "id": plan.id, "name": plan.name, "title": plan.title,
         "items": [dict(records.as_dict(i), demand=[records.as_dict(d) for d in demand[i["id"]]])
                   for i in items],
-        "milestones": [dict(records.as_dict(m), overdue=progress.is_overdue(m, _today()),
+        "milestones": [dict(records.as_dict(m), overdue=words.is_overdue(m, _today()),
                             evidence=[records.as_dict(e) for e in evidence[m["id"]]])
                        for m in milestones],
         "progress": summary,
@@ -462,58 +385,8 @@ def opengovpe_plan_progress(context: Context, data_dict: DataDict) -> dict[str, 
     """
     plan = _plan(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_progress", context, {"id": plan.id})
-    return progress.summarise(records.items(plan.id), records.milestones(plan.id), _today())
-
-
-def _entry_errors(entries: list[dict[str, Any]], check: Any) -> list[dict[str, Any]]:
-    found = [check(entry) for entry in entries]
-    return found if any(found) else []
-
-
-def _plan_save_errors(plan: model.Package, items: list[dict[str, Any]],
-                      milestones: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-entry errors of a whole-plan save, as lists aligned with the request's."""
-    existing = {m["id"]: m for m in records.milestones(plan.id)}
-    prior_evidence = records.evidence_for(existing)
-    known_items = {i["id"] for i in records.items(plan.id)}
-    keys = {str(i.get("key") or i.get("id")) for i in items} | known_items
-
-    seen: set[str] = set()
-
-    def check_item(item: dict[str, Any]) -> dict[str, Any]:
-        errors = _check_item_dataset(plan, item)
-        key = item.get("key")
-        if key:
-            if key in seen:
-                errors["key"] = [tk._("Two items have the same key")]
-            seen.add(key)
-        if item.get("id") and item["id"] not in known_items:
-            errors["id"] = [tk._("Item not found")]
-        return errors
-
-    def check_milestone(milestone: dict[str, Any]) -> dict[str, Any]:
-        stored = {e["id"] for e in prior_evidence.get(milestone.get("id") or "", [])}
-        given = milestone.get("evidence", [])
-        # evidence sent with an id is evidence already stored: it is kept, not added
-        new = [e for e in given if not e.get("id")]
-        errors = _check_milestone(milestone, len(stored) + len(new))
-        unknown = [{"id": [tk._("Evidence not found")]}
-                   if e.get("id") and e["id"] not in stored else {} for e in given]
-        if any(unknown):
-            errors["evidence"] = unknown
-        elif len(new) > schema.max_evidence():
-            errors["evidence"] = _too_many(new, schema.max_evidence(),
-                                           tk._("At most {limit} pieces of evidence at a time"))
-        reference = milestone.get("item_key") or milestone.get("item_id")
-        if reference and str(reference) not in keys:
-            errors["item_key"] = [tk._("The item is not part of this plan")]
-        if milestone.get("id") and milestone["id"] not in existing:
-            errors["id"] = [tk._("Milestone not found")]
-        return errors
-
-    errors = {"items": _entry_errors(items, check_item),
-              "milestones": _entry_errors(milestones, check_milestone)}
-    return {k: v for k, v in errors.items() if v}
+    return progress.of_plan(plan.id, records.items(plan.id), records.milestones(plan.id),
+                           _today())
 
 
 def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -536,25 +409,14 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
     """
     plan = _plan(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_save", context, {"id": plan.id})
-    _check_shape(data_dict, ("items", "milestones"))
-    too_many = {field: error for field, error in (
-        ("items", _too_many(data_dict.get("items"), schema.max_items(),
-                            tk._("At most {limit} items in a plan"))),
-        ("milestones", _too_many(data_dict.get("milestones"), schema.max_milestones(),
-                                 tk._("At most {limit} milestones in a plan")))) if error}
-    if too_many:
-        raise tk.ValidationError(too_many)
-    raw_milestones = data_dict.get("milestones") or []
-    evidence_errors = [{"evidence": e} if (e := _list_of_objects(m.get("evidence"))) else {}
-                       for m in raw_milestones]
-    if any(evidence_errors):
-        raise tk.ValidationError({"milestones": evidence_errors})
+    errors = rules.plan_save_shape_errors(data_dict)
+    if errors:
+        raise tk.ValidationError(errors)
     data = _validate(dict(data_dict, id=plan.id), schema.plan_save_schema(), context)
     items, milestones = data.get("items", []), data.get("milestones", [])
-    for raw, milestone in zip(raw_milestones, milestones):
-        milestone["_progress_missing"] = raw.get("progress") in (None, "")
-        _complete_defaults(milestone)
-    errors = _plan_save_errors(plan, items, milestones)
+    for raw, milestone in zip(data_dict.get("milestones") or [], milestones):
+        rules.complete_defaults(milestone, progress_given=raw.get("progress") not in (None, ""))
+    errors = rules.plan_save_errors(plan, items, milestones)
     if errors:
         raise tk.ValidationError(errors)
     for item in items:
@@ -562,7 +424,7 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
     records.replace_plan(plan.id, items, milestones, _user_id(context))
     for dataset_id in {i["dataset_id"] for i in items if i.get("dataset_id")}:
         _follow_dataset(dataset_id, context)
-    model.repo.commit()
+    _commit(context)
     return tk.get_action("opengovpe_plan_show")(context, {"id": plan.id})
 
 
@@ -570,7 +432,7 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 def _visible_plan_ids(context: Context, organization: str | None) -> list[str]:
     ids: list[str] = []
-    fq = f"+dataset_type:{PLAN_TYPE}"
+    fq = f"+dataset_type:{words.PLAN_TYPE}"
     if organization:
         # by id, so that what was typed never becomes search syntax
         entity = model.Group.get(organization)

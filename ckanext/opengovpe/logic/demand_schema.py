@@ -6,7 +6,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Schema
 
-from .schema import _email, _length, _plain_text, _required_text, _text, max_limit, max_offset
+from .schema import _email, _required_text, _text, max_limit, max_offset
+from .validators import opengovpe_plain_text, opengovpe_text
 
 # what a request's moderation may set, and how it may be answered
 STATES = ("pendiente", "aprobada", "oculta", "spam")
@@ -41,8 +42,8 @@ def _whole(low: int, high: int) -> Any:
 
 
 def _reference() -> list[Any]:
-    return [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe"),
-            _length(100)]
+    return [tk.get_validator("not_empty"), opengovpe_plain_text, tk.get_validator("unicode_safe"),
+            opengovpe_text(100)]
 
 
 def data_request_create_schema() -> Schema:
@@ -52,7 +53,7 @@ def data_request_create_schema() -> Schema:
         "description": _required_text(max_description()),
         "reason": _text(max_description()),
         "contact_name": _text(200),
-        "contact_email": [*_email(), _length(254)],
+        "contact_email": [*_email(), opengovpe_text(254)],
     }
 
 
@@ -73,7 +74,7 @@ def data_request_answer_schema() -> Schema:
 def data_request_list_schema() -> Schema:
     optional = tk.get_validator("ignore_missing")
     return {
-        "organization": [optional, _plain_text, _length(100)],
+        "organization": [optional, opengovpe_plain_text, opengovpe_text(100)],
         "state": [optional, _one_of(STATES)],
         "status": [optional, _one_of(STATUSES)],
         "sort": [tk.get_validator("default")("created desc"), _one_of(SORTS)],

@@ -1,36 +1,20 @@
 """navl schemas of the opening-plan records kept in own tables."""
 from __future__ import annotations
 
-import datetime
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context, Schema
 
-from .. import vocab
-from .validators import control_character_message
+from .validators import (control_character_message, opengovpe_date, opengovpe_date_order,
+                         opengovpe_percentage, opengovpe_plain_text, opengovpe_text,
+                         opengovpe_vocabulary)
+from ..programme.vocabulary import PLAN_TYPE, REGULATION_TYPE, WORKING_GROUP_TYPE
 
 MAX_TEXT = 10_000
 MAX_SHORT = 500
 MAX_INT = 2_147_483_647  # PostgreSQL integer columns
-# dates outside these years are typing mistakes, and far ones break date arithmetic
-FIRST_YEAR, LAST_YEAR = 1900, 2100
-
-
-def max_items() -> int:
-    """Inventory items one ``opengovpe_plan_save`` may hold."""
-    return int(tk.config.get("ckanext.opengovpe.plan.max_items"))
-
-
-def max_milestones() -> int:
-    """Milestones one ``opengovpe_plan_save`` may hold."""
-    return int(tk.config.get("ckanext.opengovpe.plan.max_milestones"))
-
-
-def max_evidence() -> int:
-    """Pieces of evidence one milestone may receive in one call."""
-    return int(tk.config.get("ckanext.opengovpe.plan.max_evidence"))
 
 
 def max_limit() -> int:
@@ -43,59 +27,16 @@ def max_offset() -> int:
     return int(tk.config.get("ckanext.opengovpe.list.max_offset"))
 
 
-def _date(value: Any, context: Context) -> Any:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        value = value.date().isoformat()
-    elif isinstance(value, datetime.date):
-        value = value.isoformat()
-    if not isinstance(value, str):
-        raise tk.Invalid(tk._("Date format incorrect: use YYYY-MM-DD"))
-    try:
-        date = datetime.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise tk.Invalid(tk._("Date format incorrect: use YYYY-MM-DD"))
-    if not FIRST_YEAR <= date.year <= LAST_YEAR:
-        raise tk.Invalid(tk._("The date must be between the years {first} and {last}").format(
-            first=FIRST_YEAR, last=LAST_YEAR))
-    return date
-
-
-def _length(limit: int) -> Callable[[Any, Context], Any]:
-    def check(value: Any, context: Context) -> Any:
-        if isinstance(value, str) and len(value) > limit:
-            raise tk.Invalid(tk._("Must be at most {limit} characters").format(limit=limit))
-        return value
-    return check
-
-
-def _in_vocabulary(name: str) -> Callable[[Any, Context], Any]:
-    def check(value: Any, context: Context) -> Any:
-        if value in (None, ""):
-            return value
-        if not vocab.is_member(name, value):
-            raise tk.Invalid(tk._("Value not allowed: {value}").format(value=str(value)[:80]))
-        return value
-    return check
-
-
-def _list_of_vocabulary(name: str) -> Callable[[Any, Context], Any]:
-    member = _in_vocabulary(name)
-
-    def check(value: Any, context: Context) -> Any:
-        values = _as_list(value, context)
-        for item in values:
-            member(item, context)
-        return values
-    return check
+def _list_of_vocabulary(name: str) -> list[Any]:
+    """Values of a vocabulary, as a list or as text separated by commas (a form's field)."""
+    return [_as_list, opengovpe_vocabulary(name, multiple=True)]
 
 
 def _as_list(value: Any, context: Context) -> list[str]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
-        _plain_text(value, context)
+        opengovpe_plain_text(value, context)
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, (list, tuple)):
         if len(value) > 100:
@@ -105,18 +46,6 @@ def _as_list(value: Any, context: Context) -> list[str]:
             raise tk.Invalid(message)
         return [str(v).strip()[:MAX_SHORT] for v in value if str(v).strip()]
     raise tk.Invalid(tk._("Must be a list"))
-
-
-def _percentage(value: Any, context: Context) -> Any:
-    if value in (None, ""):
-        return 0
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise tk.Invalid(tk._("Must be a whole number from 0 to 100"))
-    if not 0 <= number <= 100:
-        raise tk.Invalid(tk._("Must be a whole number from 0 to 100"))
-    return number
 
 
 def _number(value: Any, context: Context) -> Any:
@@ -137,7 +66,7 @@ def _none_if_empty(value: Any, context: Context) -> Any:
 
 def _reference() -> list[Any]:
     """An optional id: an empty form field means no link (None), not an empty id."""
-    return [_none_if_empty, _plain_text, _length(100)]
+    return [_none_if_empty, opengovpe_plain_text, opengovpe_text(100)]
 
 
 def _whole_number(limit: int) -> Callable[[Any, Context], Any]:
@@ -165,17 +94,6 @@ def _position() -> list[Any]:
     return [_none_if_empty, tk.get_validator("ignore_missing"), _whole_number(MAX_INT)]
 
 
-def _plain_text(value: Any, context: Context) -> Any:
-    """Text, not a list or an object turned into text; no control characters (PostgreSQL
-    refuses NUL, XML cannot carry the others)."""
-    if isinstance(value, (list, dict)):
-        raise tk.Invalid(tk._("Must be text"))
-    message = control_character_message(value)
-    if message:
-        raise tk.Invalid(message)
-    return value
-
-
 def _not_blank(value: Any, context: Context) -> Any:
     if value == "":
         raise tk.Invalid(tk._("Missing value"))
@@ -183,13 +101,15 @@ def _not_blank(value: Any, context: Context) -> Any:
 
 
 def _text(limit: int = MAX_SHORT) -> list[Any]:
-    return [tk.get_validator("ignore_missing"), _plain_text, tk.get_validator("unicode_safe"),
-            tk.get_validator("strip_value"), _length(limit)]
+    return [tk.get_validator("ignore_missing"), opengovpe_plain_text,
+            tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
+            opengovpe_text(limit)]
 
 
 def _required_text(limit: int = MAX_SHORT) -> list[Any]:
-    return [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe"),
-            tk.get_validator("strip_value"), _not_blank, _length(limit)]
+    return [tk.get_validator("not_empty"), opengovpe_plain_text,
+            tk.get_validator("unicode_safe"), tk.get_validator("strip_value"), _not_blank,
+            opengovpe_text(limit)]
 
 
 def _optional(*validators: Any) -> list[Any]:
@@ -197,37 +117,39 @@ def _optional(*validators: Any) -> list[Any]:
 
 
 def _email() -> list[Any]:
-    return _optional(_plain_text, tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
-                     tk.get_validator("email_validator"))
+    return _optional(opengovpe_plain_text, tk.get_validator("unicode_safe"),
+                     tk.get_validator("strip_value"), tk.get_validator("email_validator"))
 
 
 def _url() -> list[Any]:
-    return _optional(_plain_text, tk.get_validator("unicode_safe"), tk.get_validator("strip_value"),
-                     _length(2000), tk.get_validator("url_validator"))
+    return _optional(opengovpe_plain_text, tk.get_validator("unicode_safe"),
+                     tk.get_validator("strip_value"), opengovpe_text(2000),
+                     tk.get_validator("url_validator"))
 
 
 def plan_item_schema() -> Schema:
     return {
         "id": _text(100),
-        "plan_id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
+        "plan_id": [tk.get_validator("not_empty"), opengovpe_plain_text,
+                tk.get_validator("unicode_safe")],
         "position": _position(),
         "title": _required_text(),
         "description": _text(MAX_TEXT),
         "producing_unit": _text(),
         "responsible": _text(),
         "responsible_email": _email(),
-        "theme": _optional(_in_vocabulary("pnda_theme")),
-        "criteria": _optional(_list_of_vocabulary("prioritisation_criterion")),
+        "theme": _optional(opengovpe_vocabulary("pnda_theme")),
+        "criteria": _optional(*_list_of_vocabulary("prioritisation_criterion")),
         "score": _optional(_whole_number(MAX_INT)),
-        "access_level": _optional(_in_vocabulary("access_level")),
+        "access_level": _optional(opengovpe_vocabulary("access_level")),
         "access_justification": _text(MAX_TEXT),
-        "frequency": _optional(_in_vocabulary("frequency")),
+        "frequency": _optional(opengovpe_vocabulary("frequency")),
         "formats": _optional(_as_list),
         "temporal_coverage": _text(),
         "geographic_coverage": _text(),
-        "committed_date": _optional(_date),
+        "committed_date": _optional(opengovpe_date),
         "license_id": _text(100),
-        "status": [tk.get_validator("default")("planificado"), _in_vocabulary("item_status")],
+        "status": [tk.get_validator("default")("planificado"), opengovpe_vocabulary("item_status")],
         "dataset_id": _reference(),
         "national_portal_url": _url(),
     }
@@ -237,17 +159,18 @@ def evidence_schema() -> Schema:
     return {
         "id": _text(100),
         "milestone_id": _text(100),
-        "type": [tk.get_validator("not_empty"), _in_vocabulary("evidence_type")],
+        "type": [tk.get_validator("not_empty"), opengovpe_vocabulary("evidence_type")],
         "title": _required_text(),
         "url": _url(),
-        "date": _optional(_date),
+        "date": _optional(opengovpe_date),
     }
 
 
 def milestone_schema() -> Schema:
     return {
         "id": _text(100),
-        "plan_id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
+        "plan_id": [tk.get_validator("not_empty"), opengovpe_plain_text,
+                tk.get_validator("unicode_safe")],
         "item_id": _reference(),
         "position": _position(),
         "name": _required_text(),
@@ -255,35 +178,38 @@ def milestone_schema() -> Schema:
         "responsible": _text(),
         "responsible_email": _email(),
         "responsible_unit": _text(),
-        "start_date": _optional(_date),
-        "end_date": _optional(_date),
-        "actual_end_date": _optional(_date),
+        "start_date": _optional(opengovpe_date),
+        # the end dates are not before the start: the rule every record's period follows
+        "end_date": _optional(opengovpe_date, opengovpe_date_order("start_date")),
+        "actual_end_date": _optional(opengovpe_date, opengovpe_date_order("start_date")),
         "status": [tk.get_validator("default")("no-iniciado"),
-                   _in_vocabulary("milestone_status")],
-        "progress": [tk.get_validator("default")(0), _percentage],
+                   opengovpe_vocabulary("milestone_status")],
+        "progress": [tk.get_validator("default")(0), opengovpe_percentage],
         "indicator_name": _text(),
         "indicator_unit": _text(100),
         "indicator_baseline": _optional(_number),
         "indicator_target": _optional(_number),
         "indicator_value": _optional(_number),
-        "indicator_date": _optional(_date),
+        "indicator_date": _optional(opengovpe_date),
         "evidence": evidence_schema(),
     }
 
 
 def demand_schema() -> Schema:
     return {
-        "item_id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
-        "kind": [tk.get_validator("not_empty"), _in_vocabulary("demand_kind")],
+        "item_id": [tk.get_validator("not_empty"), opengovpe_plain_text,
+                tk.get_validator("unicode_safe")],
+        "kind": [tk.get_validator("not_empty"), opengovpe_vocabulary("demand_kind")],
         "reference": _text(),
-        "date": _optional(_date),
+        "date": _optional(opengovpe_date),
         "description": _text(MAX_TEXT),
     }
 
 
 def plan_save_schema() -> Schema:
     return {
-        "id": [tk.get_validator("not_empty"), _plain_text, tk.get_validator("unicode_safe")],
+        "id": [tk.get_validator("not_empty"), opengovpe_plain_text,
+                tk.get_validator("unicode_safe")],
         "items": plan_item_schema_without_plan(),
         "milestones": milestone_schema_without_plan(),
     }
@@ -303,6 +229,17 @@ def milestone_schema_without_plan() -> Schema:
     return schema
 
 
+# fields a record's form never sets: the record and its plan come from the address, and a
+# new record goes after the last one
+NOT_IN_FORMS = frozenset({"id", "plan_id", "position"})
+
+
+def form_fields(schema: Schema) -> tuple[str, ...]:
+    """The fields of a record a form may send: the schema's own, without nested records."""
+    return tuple(name for name, rule in schema.items()
+                 if name not in NOT_IN_FORMS and not isinstance(rule, dict))
+
+
 def due_list_schema() -> Schema:
     return {
         "days": [tk.get_validator("default")(14), _whole_number(365)],
@@ -314,9 +251,9 @@ def due_list_schema() -> Schema:
 
 def scoreboard_schema() -> Schema:
     return {
-        "level_of_government": _optional(_in_vocabulary("level_of_government")),
-        "sector": _optional(_in_vocabulary("sector")),
-        "sort": [tk.get_validator("default")("progress desc"), _one_of(
+        "level_of_government": _optional(opengovpe_vocabulary("level_of_government")),
+        "sector": _optional(opengovpe_vocabulary("sector")),
+        "sort": [tk.get_validator("default")("progress desc"), tk.get_validator("one_of")(
             ["progress desc", "progress asc", "name asc", "name desc",
              "milestones desc", "milestones asc", "demand desc", "demand asc"])],
         "limit": [tk.get_validator("default")(100), _whole_number(max_limit())],
@@ -324,23 +261,16 @@ def scoreboard_schema() -> Schema:
     }
 
 
-def _one_of(options: list[str]) -> Callable[[Any, Context], Any]:
-    def check(value: Any, context: Context) -> Any:
-        if value not in options:
-            raise tk.Invalid(tk._("Value not allowed: {value}").format(value=str(value)[:80]))
-        return value
-    return check
-
 
 # the record types a picker lists and that a coordinator publishes from the programme page
-PROGRAMME_RECORD_TYPES = ("grupo-trabajo", "norma", "plan-apertura")
+PROGRAMME_RECORD_TYPES = (WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN_TYPE)
 PICKER_TYPES = (*PROGRAMME_RECORD_TYPES, "dataset")
 
 
 def record_list_schema() -> Schema:
     return {
-        "organization": [tk.get_validator("not_empty"), _plain_text, _length(200)],
-        "type": [tk.get_validator("not_empty"), _one_of(list(PICKER_TYPES))],
+        "organization": _required_text(200),
+        "type": [tk.get_validator("not_empty"), tk.get_validator("one_of")(list(PICKER_TYPES))],
         "q": _text(200),
         "limit": [tk.get_validator("default")(100), _whole_number(1000)],
     }
@@ -356,6 +286,6 @@ def _yes_or_no(value: Any, context: Context) -> Any:
 
 def record_publish_schema() -> Schema:
     return {
-        "id": [tk.get_validator("not_empty"), _plain_text, _length(100)],
+        "id": _required_text(100),
         "publish": [tk.get_validator("default")(True), _yes_or_no],
     }

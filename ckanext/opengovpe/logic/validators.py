@@ -29,6 +29,8 @@ __all__ = [
     "opengovpe_default",
     "opengovpe_date_order",
     "opengovpe_percentage",
+    "opengovpe_date",
+    "opengovpe_plain_text",
     "opengovpe_dataset_name",
     "opengovpe_text",
     "opengovpe_link",
@@ -195,6 +197,31 @@ def _as_date(value: Any, end_of_period: bool) -> datetime.date | None:
         return None
 
 
+# dates outside these years are typing mistakes, and far ones break date arithmetic
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def opengovpe_date(value: Any, context: Context) -> Any:
+    """A calendar date (``YYYY-MM-DD``, or a date or datetime), between the years
+    :data:`FIRST_YEAR` and :data:`LAST_YEAR`; empty is None."""
+    if _empty(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date().isoformat()
+    elif isinstance(value, datetime.date):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Date format incorrect: use YYYY-MM-DD"))
+    try:
+        date = datetime.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise tk.Invalid(tk._("Date format incorrect: use YYYY-MM-DD"))
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise tk.Invalid(tk._("The date must be between the years {first} and {last}").format(
+            first=FIRST_YEAR, last=LAST_YEAR))
+    return date
+
+
 def opengovpe_date_order(start_field: str) -> FieldValidator:
     """On an end date: it is not before the start date ``start_field`` of the same record.
 
@@ -319,6 +346,21 @@ def opengovpe_text(limit: int) -> Callable[[Any, Context], Any]:
         return value
 
     return check
+
+
+def opengovpe_plain_text(value: Any, context: Context) -> Any:
+    """Text, not a list or an object turned into text, without control characters
+    (PostgreSQL refuses NUL, XML cannot carry the others).
+
+    For the programme's own records; a scheming record refuses control characters in
+    every field at once with :func:`opengovpe_no_control_characters`.
+    """
+    if isinstance(value, (list, dict)):
+        raise tk.Invalid(tk._("Must be text"))
+    message = control_character_message(value)
+    if message:
+        raise tk.Invalid(message)
+    return value
 
 
 def opengovpe_link(value: Any, context: Context) -> Any:

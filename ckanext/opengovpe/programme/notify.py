@@ -15,6 +15,7 @@ from ckan.model import package_table
 
 from ..translation import site_gettext  # e-mails go out from a command: the portal's language
 from ..model import milestone_table, notification_table
+from . import vocabulary as words
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def pending(today: datetime.date, days: int) -> dict[str, list[dict[str, Any]]]:
         .join(package_table, package_table.c.id == milestone_table.c.plan_id)
         .where(package_table.c.state == "active",
                milestone_table.c.end_date <= horizon,
-               milestone_table.c.status.notin_(("completado", "cancelado")),
+               milestone_table.c.status.notin_(words.MILESTONE_CLOSED),
                sa.func.coalesce(milestone_table.c.responsible_email, "") != "",
                ~already)
         .order_by(milestone_table.c.end_date))
@@ -62,7 +63,7 @@ def _body(name: str, milestones: list[dict[str, Any]], today: datetime.date) -> 
                 else site_gettext("due in {days} days").format(days=days))
         lines.append(f"- {_one_line(m['name'])} ({_one_line(m['plan_title'])}): "
                      f"{m['end_date'].isoformat()}, {when}, {m['progress']} %")
-        lines.append(f"  {site}/plan-apertura/{m['plan_name']}/avance")
+        lines.append(f"  {site}/{words.PLAN_TYPE}/{m['plan_name']}/avance")
     lines += ["", site_gettext("Update each milestone and record its evidence in the portal.")]
     return "\n".join(lines)
 

@@ -4,6 +4,9 @@ plan's live CSV export (as Mexico's ADELA did for its "planes de apertura").
 The companion dataset follows the plan: public while the plan is public and
 active, private otherwise; its resource is touched whenever the plan, its items,
 milestones, evidence or demand change, so harvesters see a new modification date.
+It listens to every action CKAN runs: after one that changed a plan dataset, and after
+any action once a change to a plan's records (noted by ``records.py``, which makes every
+such write) is committed, deletes included.
 
 The extension writes to a companion as the site user, so it writes only to the
 dataset it created itself: the link is stored by id (table
@@ -25,25 +28,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ..translation import N_, site_gettext
-from ..model import plan_dataset_table, plan_item_table
+from ..model import plan_dataset_table
+from . import records
+from .vocabulary import PLAN_TYPE
 
 log = logging.getLogger(__name__)
 
-PLAN_TYPE = "plan-apertura"
 SUFFIX = "-datos"
 # names tried before falling back to a random one
 NAME_ATTEMPTS = 50
-# actions after which a plan's companion dataset is brought up to date
-PLAN_ACTIONS = ("package_create", "package_update", "package_delete")
-RECORD_ACTIONS = ("opengovpe_plan_item_create", "opengovpe_plan_item_update",
-                  "opengovpe_plan_item_delete", "opengovpe_milestone_create",
-                  "opengovpe_milestone_update", "opengovpe_milestone_delete",
-                  "opengovpe_evidence_create", "opengovpe_demand_create",
-                  "opengovpe_plan_save")
 
 
 def companion_name(plan_name: str, number: int = 1) -> str:
@@ -131,40 +129,49 @@ def sync(plan_id: str) -> dict[str, Any] | None:
         context, dict(values, id=existing.id, name=existing.name))
 
 
-def plan_of_record(sender: str, result: Any) -> str | None:
-    if not isinstance(result, dict):
-        return None
-    if sender == "opengovpe_plan_save":
+def _changed_plan(sender: str, data_dict: Any, result: Any) -> str | None:
+    """The plan dataset this action created, changed or deleted, if any."""
+    if sender == "package_delete":
+        reference = data_dict.get("id") if isinstance(data_dict, dict) else None
+        plan = model.Package.get(reference) if isinstance(reference, str) else None
+        return plan.id if plan is not None and plan.type == PLAN_TYPE else None
+    if isinstance(result, dict) and result.get("type") == PLAN_TYPE and sender in (
+            "package_create", "package_update"):
         return result.get("id")
-    if sender == "opengovpe_demand_create":
-        item = model.Session.execute(sa.select(plan_item_table.c.plan_id).where(
-            plan_item_table.c.id == result.get("item_id"))).scalar()
-        return item
-    return result.get("plan_id")
+    return None
 
 
 def on_action(sender: str, **kwargs: Any) -> None:
-    """Signal receiver: keep companions in step with plans and their records."""
-    result = kwargs.get("result")
-    data_dict = kwargs.get("data_dict") or {}
-    plan_id = None
-    if sender == "package_delete":
-        reference = data_dict.get("id")
-        plan = model.Package.get(reference) if isinstance(reference, str) else None
-        if plan is not None and plan.type == PLAN_TYPE:
-            plan_id = plan.id
-    elif sender in PLAN_ACTIONS:
-        if isinstance(result, dict) and result.get("type") == PLAN_TYPE:
-            plan_id = result["id"]
-    elif sender in RECORD_ACTIONS:
-        plan_id = plan_of_record(sender, result)
+    """Signal receiver of every action: keep companions in step with plans and their
+    records. An action that reads only changes nothing, and runs nested in others: the
+    records it sees committed wait for the action that wrote them."""
+    if getattr(tk.get_action(sender), "side_effect_free", False):
+        return
+    record_plans = records.changed_plans()
+    plan_ids = set(record_plans)
+    plan_id = _changed_plan(sender, kwargs.get("data_dict"), kwargs.get("result"))
     if plan_id:
+        plan_ids.add(plan_id)
+    for plan_id in sorted(plan_ids):
         try:
             sync(plan_id)
         except (tk.ValidationError, tk.ObjectNotFound) as error:
             log.error("Open dataset of plan %s not updated: %s", plan_id, error)
+    for plan_id in sorted(record_plans):
+        _reindex(plan_id)
+
+
+def _reindex(plan_id: str) -> None:
+    """A plan's search entry carries its items' and milestones' states (``facets.py``)."""
+    if model.Package.get(plan_id) is None:
+        return
+    try:
+        search.rebuild(plan_id)
+        model.Session.commit()
+    except search.SearchIndexError as error:
+        model.Session.rollback()
+        log.error("Plan %s not re-indexed after a change of its records: %s", plan_id, error)
 
 
 def subscriptions() -> dict[Any, list[Any]]:
-    return {tk.signals.action_succeeded: [
-        {"sender": name, "receiver": on_action} for name in PLAN_ACTIONS + RECORD_ACTIONS]}
+    return {tk.signals.action_succeeded: [on_action]}

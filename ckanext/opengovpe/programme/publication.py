@@ -14,11 +14,13 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import get_permission_labels
 
 from ..model import plan_item_table
-from .progress import PUBLISHED
+from .records import mark_changed
+from .vocabulary import ITEM_PUBLISHED as PUBLISHED
+from .vocabulary import ITEM_READY
 
 log = logging.getLogger(__name__)
 
-FALLBACK_STATUS = "listo-para-publicar"
+FALLBACK_STATUS = ITEM_READY
 
 
 def is_published(dataset: model.Package | None) -> bool:
@@ -51,6 +53,7 @@ def sync_items(dataset_id: str, user_name: str | None = None, deleting: bool = F
                               .where(plan_item_table.c.id == row["id"]).values(**values))
         changes.append({"item_id": row["id"], "plan_id": row["plan_id"],
                         "title": row["title"], "from": row["status"], "to": values["status"]})
+    mark_changed(change["plan_id"] for change in changes)
     for change in changes:
         _record_activity(change, dataset_id, user_name)
     return changes

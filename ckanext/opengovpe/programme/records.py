@@ -1,4 +1,9 @@
-"""Reading and writing plan items, milestones, evidence and demand rows."""
+"""Reading and writing plan items, milestones, evidence and demand rows.
+
+Every write here notes the plan it changes in the database session; once the change is
+committed, the plan is among :func:`changed_plans`, which the plan's open dataset follows
+(``opendata.py``), whichever action made the change.
+"""
 from __future__ import annotations
 
 import datetime
@@ -11,7 +16,52 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
+from . import vocabulary as words
 
+
+# plans changed in the session's current transaction, and in transactions since committed
+_PENDING = "opengovpe_plans_changed"
+_COMMITTED = "opengovpe_plans_committed"
+
+
+def mark_changed(plan_ids: Iterable[str | None]) -> None:
+    """Note that these plans changed (every write here does; others call it too)."""
+    model.Session.info.setdefault(_PENDING, set()).update(p for p in plan_ids if p)
+
+
+def _plans_of(table: sa.Table, where: Any) -> list[str]:
+    """The plans of the rows of ``table`` that ``where`` selects."""
+    if "plan_id" in table.c:
+        statement = sa.select(table.c.plan_id).where(where)
+    elif table is evidence_table:
+        statement = (sa.select(milestone_table.c.plan_id)
+                     .join(evidence_table, evidence_table.c.milestone_id == milestone_table.c.id)
+                     .where(where))
+    else:
+        statement = (sa.select(plan_item_table.c.plan_id)
+                     .join(demand_table, demand_table.c.item_id == plan_item_table.c.id)
+                     .where(where))
+    return list(model.Session.execute(statement).scalars())
+
+
+@sa.event.listens_for(model.Session, "after_commit")
+def _committed(session: Any) -> None:
+    # a savepoint's release (CKAN's package_update makes one) commits nothing yet
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_COMMITTED, set()).update(pending)
+
+
+@sa.event.listens_for(model.Session, "after_rollback")
+def _rolled_back(session: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def changed_plans() -> set[str]:
+    """The plans whose records changed in committed transactions since the last call."""
+    return model.Session.info.pop(_COMMITTED, set())
 
 
 def new_id() -> str:
@@ -93,6 +143,7 @@ def insert(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
     row = {k: v for k, v in values.items() if k in columns}
     row.setdefault("id", new_id())
     model.Session.execute(table.insert().values(**row))
+    mark_changed(_plans_of(table, table.c.id == row["id"]))
     return row
 
 
@@ -102,9 +153,11 @@ def update(table: sa.Table, record_id: str, values: dict[str, Any]) -> None:
     if "modified" in {c.name for c in table.columns}:
         row["modified"] = datetime.datetime.utcnow()
     model.Session.execute(table.update().where(table.c.id == record_id).values(**row))
+    mark_changed(_plans_of(table, table.c.id == record_id))
 
 
 def delete(table: sa.Table, record_id: str) -> None:
+    mark_changed(_plans_of(table, table.c.id == record_id))
     model.Session.execute(table.delete().where(table.c.id == record_id))
 
 
@@ -140,6 +193,7 @@ def replace_plan(plan_id: str, new_items: list[dict[str, Any]],
     milestones may point at an item by ``item_key`` (its id, or the key given
     to a new item in the same request).
     """
+    mark_changed([plan_id])
     keys: dict[str, str] = {}
     item_rows = []
     for position, item in enumerate(new_items):
@@ -180,7 +234,7 @@ def due_milestones(plan_ids: list[str], horizon: datetime.date, limit: int | Non
         .join(package_table, package_table.c.id == milestone_table.c.plan_id)
         .where(milestone_table.c.plan_id.in_(plan_ids),
                milestone_table.c.end_date <= horizon,
-               milestone_table.c.status.notin_(("completado", "cancelado")))
+               milestone_table.c.status.notin_(words.MILESTONE_CLOSED))
         .order_by(milestone_table.c.end_date, milestone_table.c.position,
                   milestone_table.c.id)
         .limit(limit).offset(offset))

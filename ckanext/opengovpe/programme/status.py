@@ -7,7 +7,8 @@
    approving regulation is a regulation of the same entity;
 4. datasets published: inventory items published, of those not discarded.
 
-Only active, public records count: this is what the entity shows the country.
+Only active, public records count: this is what the entity shows the country. Plan
+progress is aggregated by ``progress.py``'s figures, the same that a plan's page reads.
 """
 from __future__ import annotations
 
@@ -19,14 +20,9 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ..demand import records as demand_records
-from .progress import irm_level
+from . import progress
 
-WORKING_GROUP = "grupo-trabajo"
-REGULATION = "norma"
-PLAN = "plan-apertura"
-APPROVED_PLAN_STATES = ("aprobado", "en-ejecucion", "cerrado")
-
-_SQL = sa.text("""
+_SQL = sa.text(f"""
 WITH records AS (
     SELECT p.id, p.name, p.type, p.owner_org,
            p.extras ->> 'status' AS status,
@@ -35,42 +31,33 @@ WITH records AS (
            p.extras ->> 'approving_regulation' AS approving_regulation
     FROM package p
     WHERE p.state = 'active' AND NOT p.private
-      AND p.type IN (:working_group, :regulation, :plan)
+      AND p.type IN (:working_group_type, :regulation_type, :plan_type)
 ),
 norms AS (
-    SELECT owner_org, name, validity FROM records WHERE type = :regulation
+    SELECT owner_org, name, validity FROM records WHERE type = :regulation_type
 ),
 entity_records AS (
     SELECT r.owner_org,
-           bool_or(r.type = :working_group AND r.status = 'activo' AND EXISTS (
+           bool_or(r.type = :working_group_type AND r.status = :group_active AND EXISTS (
                SELECT 1 FROM norms n WHERE n.owner_org = r.owner_org
                                        AND n.name = r.creating_norm)) AS group_established,
-           bool_or(r.type = :regulation AND r.validity = 'vigente') AS framework_in_force,
-           bool_or(r.type = :plan AND r.status = ANY(:approved) AND EXISTS (
+           bool_or(r.type = :regulation_type AND r.validity = :in_force) AS framework_in_force,
+           bool_or(r.type = :plan_type AND r.status = ANY(:approved) AND EXISTS (
                SELECT 1 FROM norms n WHERE n.owner_org = r.owner_org
                                        AND n.name = r.approving_regulation)) AS plan_approved,
-           count(*) FILTER (WHERE r.type = :plan) AS plans
+           count(*) FILTER (WHERE r.type = :plan_type) AS plans
     FROM records r GROUP BY r.owner_org
 ),
 entity_items AS (
-    SELECT p.owner_org,
-           count(*) FILTER (WHERE i.status <> 'descartado') AS items,
-           count(*) FILTER (WHERE i.status = 'publicado') AS published
+    SELECT p.owner_org, {progress.ITEM_FIGURES}
     FROM opengovpe_plan_item i JOIN package p ON p.id = i.plan_id
-    WHERE p.state = 'active' AND NOT p.private AND p.type = :plan
+    WHERE p.state = 'active' AND NOT p.private AND p.type = :plan_type
     GROUP BY p.owner_org
 ),
 entity_milestones AS (
-    SELECT p.owner_org,
-           avg(CASE WHEN m.status = 'completado' THEN 100 ELSE m.progress END)
-               FILTER (WHERE m.status <> 'cancelado') AS percent,
-           count(*) AS milestones,
-           count(*) FILTER (WHERE m.status = 'completado') AS completed,
-           count(*) FILTER (WHERE m.end_date < :today
-                            AND m.status NOT IN ('completado', 'cancelado')) AS overdue,
-           bool_or(m.status <> 'no-iniciado' OR m.progress > 0) AS started
+    SELECT p.owner_org, {progress.MILESTONE_FIGURES}
     FROM opengovpe_milestone m JOIN package p ON p.id = m.plan_id
-    WHERE p.state = 'active' AND NOT p.private AND p.type = :plan
+    WHERE p.state = 'active' AND NOT p.private AND p.type = :plan_type
     GROUP BY p.owner_org
 ),
 profile AS (
@@ -102,14 +89,13 @@ WHERE g.is_organization AND g.state = 'active'
 
 
 def _entity(row: Any) -> dict[str, Any]:
-    published_ok = row["published"] > 0
+    computed = progress.figures(row)
     milestones = {
         "group_established": bool(row["group_established"]),
         "framework_in_force": bool(row["framework_in_force"]),
         "plan_approved": bool(row["plan_approved"]),
-        "datasets_published": published_ok,
+        "datasets_published": computed["items_published"] > 0,
     }
-    percent = float(row["percent"] or 0)
     return {
         "id": row["id"], "name": row["name"], "title": row["title"],
         "acronym": row["acronym"],
@@ -117,14 +103,14 @@ def _entity(row: Any) -> dict[str, Any]:
         "milestones": milestones,
         "milestones_done": sum(milestones.values()),
         "plans": int(row["plans"]),
-        "items_total": int(row["items"]), "items_published": int(row["published"]),
-        "items_published_percent": round(100 * row["published"] / row["items"], 1)
-        if row["items"] else 0.0,
-        "plan_milestones": int(row["milestones"]),
-        "plan_milestones_completed": int(row["completed"]),
-        "overdue": int(row["overdue"]),
-        "percent_complete": round(percent, 1),
-        "irm_completion": irm_level(percent, bool(row["started"])),
+        "items_total": computed["items_countable"],
+        "items_published": computed["items_published"],
+        "items_published_percent": computed["items_published_percent"],
+        "plan_milestones": computed["milestones_total"],
+        "plan_milestones_completed": computed["milestones_completed"],
+        "overdue": computed["overdue_count"],
+        "percent_complete": computed["percent_complete"],
+        "irm_completion": computed["irm_completion"],
     }
 
 
@@ -132,11 +118,9 @@ def entities(organization: str | None = None, level: str | None = None,
              sector: str | None = None, today: datetime.date | None = None
              ) -> list[dict[str, Any]]:
     """Programme status of every active entity matching the filters."""
-    rows = model.Session.execute(_SQL, {
-        "working_group": WORKING_GROUP, "regulation": REGULATION, "plan": PLAN,
-        "approved": list(APPROVED_PLAN_STATES), "today": today or datetime.date.today(),
-        "org": organization, "level": level, "sector": sector,
-    }).mappings().all()
+    rows = model.Session.execute(_SQL, dict(
+        progress.parameters(today or datetime.date.today()),
+        org=organization, level=level, sector=sector)).mappings().all()
     found = [_entity(row) for row in rows]
     # citizens' data requests each entity received and answered (demand/records.py)
     answered = demand_records.stats_by_entity()

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
@@ -276,3 +277,21 @@ class TestPlanSave:
         assert not errors["milestones"][0]
         assert {"evidence", "actual_end_date"} <= set(errors["milestones"][1])
         assert helpers.call_action("opengovpe_plan_show", id=plan_id)["items"] == []
+
+
+class TestDeferCommit:
+    def test_a_deferred_write_is_the_callers_to_commit(self, entity):
+        plan_id = entity["plan"]["id"]
+        context = {"user": "editor-oece", "defer_commit": True}
+        item = helpers.call_action("opengovpe_plan_item_create", context, plan_id=plan_id,
+                                   title="Sin confirmar")
+        assert item["title"] == "Sin confirmar"
+        model.Session.rollback()
+        assert helpers.call_action("opengovpe_plan_show", id=plan_id)["items"] == []
+        helpers.call_action("opengovpe_plan_item_create", dict(context), plan_id=plan_id,
+                            title="Confirmado")
+        model.repo.commit()
+        model.Session.remove()
+        titles = [i["title"] for i in
+                  helpers.call_action("opengovpe_plan_show", id=plan_id)["items"]]
+        assert titles == ["Confirmado"]

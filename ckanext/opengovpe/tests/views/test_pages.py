@@ -82,7 +82,7 @@ def test_milestone_form_saves_and_shows_field_errors(app, programme, role):
         "name": "Aprobar directiva", "start_date": "2025-05-10", "end_date": "2025-05-01",
         "status": "completado", "progress": "100"})
     assert page.status_code == 200
-    assert "no debe ser anterior" in page.body  # end date before start, in Spanish
+    assert "no puede ser anterior al 2025-05-10" in page.body  # end before start, in Spanish
     page = app.post(url, headers=headers, data={
         "name": "Aprobar directiva", "start_date": "2025-05-01", "end_date": "2025-05-10",
         "status": "en-curso", "progress": "20"}, follow_redirects=False)
