@@ -129,3 +129,4 @@ plan_dataset_table = sa.Table(
 # declared with the others when the plugin loads, before any test reflects the database
 from .procurement import ocds_process_table  # noqa: E402,F401
 from .sync_report import sync_report_table  # noqa: E402,F401
+from .link_check import link_check_table  # noqa: E402,F401
