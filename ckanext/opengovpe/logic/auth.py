@@ -6,6 +6,7 @@ whoever may see the plan may read its progress. National views are public.
 """
 from __future__ import annotations
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
@@ -99,3 +100,9 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> AuthResult:
 def opengovpe_health_show(context: Context, data_dict: DataDict) -> AuthResult:
     # sysadmins only (CKAN lets them through before any auth function)
     return {"success": False, "msg": tk._("Only system administrators can see the portal's health")}
+
+
+@tk.auth_allow_anonymous_access
+def opengovpe_quality_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may read the dataset may read its quality."""
+    return authz.is_authorized("package_show", context, data_dict)

@@ -148,6 +148,14 @@ _DATASET_TESTS: dict[str, DatasetTest] = {
 }
 
 
+def link_urls(g: Graph, dataset_ref: URIRef) -> list[str]:
+    """The access and download URLs of the dataset's distributions, each once."""
+    urls: list[str] = []
+    for dist in g.objects(dataset_ref, v.DCAT.distribution):
+        urls += _urls(g, dist, v.DCAT.accessURL) + _urls(g, dist, v.DCAT.downloadURL)
+    return list(dict.fromkeys(urls))
+
+
 def assess(g: Graph, dataset_ref: URIRef, facts: Facts) -> list[Result]:
     """Every criterion of the table, with the share of it ``dataset_ref`` satisfies.
 
