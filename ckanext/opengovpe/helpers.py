@@ -19,7 +19,8 @@ HARVEST_I18N_DOMAIN = "ckanext-opengovpe-harvest"
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
            "opengovpe_organization_card", "opengovpe_safe_link", "opengovpe_usage_enabled",
-           "opengovpe_usage", "opengovpe_entity_usage"]
+           "opengovpe_usage", "opengovpe_entity_usage",
+           "opengovpe_quality"]
 
 
 def site_gettext(message: str) -> str:
@@ -124,3 +125,24 @@ def opengovpe_entity_usage(org_ids: list[str]) -> dict[str, dict[str, int]]:
     from .programme import usage
 
     return usage.for_entities([i for i in org_ids if i])
+
+
+def opengovpe_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The quality of a dataset for its page, with the fixes worth most first; None when
+    the visitor may not see it or it is not a dataset."""
+    from .quality.advice import ADVICE
+
+    if pkg.get("type") != "dataset":
+        return None
+    try:
+        quality = tk.get_action("opengovpe_quality_show")(
+            {"user": tk.g.user}, {"id": pkg["id"]})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    fixes = sorted((c for c in quality["criteria"] if c["gain"]),
+                   key=lambda c: (-c["gain"], c["key"]))
+    quality["fixes"] = []
+    for criterion in fixes:
+        advice = ADVICE[criterion["key"]]
+        quality["fixes"].append(dict(criterion, advice=tk._(advice)))
+    return quality
