@@ -22,7 +22,8 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_bar_chart", "opengovpe_ocds_month_chart", "opengovpe_ocds_method_chart",
            "opengovpe_department_name", "opengovpe_procurement_map",
            "opengovpe_type_name", "opengovpe_activity_type", "humanize_entity_type",
-           "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place"]
+           "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place",
+           "opengovpe_quality"]
 
 
 MILESTONE_LABELS = {
@@ -352,3 +353,24 @@ def _place_case(name: str) -> str:
     words = name.lower().split()
     return " ".join(w if i and w in _LOWER_WORDS else w[:1].upper() + w[1:]
                     for i, w in enumerate(words))
+
+
+def opengovpe_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The quality of a dataset for its page, with the fixes worth most first; None when
+    the visitor may not see it or it is not a dataset."""
+    from .quality.advice import ADVICE
+
+    if pkg.get("type") != "dataset":
+        return None
+    try:
+        quality = tk.get_action("opengovpe_quality_show")(
+            {"user": tk.g.user}, {"id": pkg["id"]})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    fixes = sorted((c for c in quality["criteria"] if c["gain"]),
+                   key=lambda c: (-c["gain"], c["key"]))
+    quality["fixes"] = []
+    for criterion in fixes:
+        advice = ADVICE[criterion["key"]]
+        quality["fixes"].append(dict(criterion, advice=tk._(advice)))
+    return quality

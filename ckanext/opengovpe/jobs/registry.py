@@ -42,6 +42,7 @@ JOBS = (
     Job("notify_overdue", N_("Overdue milestone reminders"), None),
     Job("tracking_update", N_("Usage figures update"), "tracking"),
     Job("national_sync_report", N_("National portal sync report"), None),
+    Job("link_check", N_("Link check of access and download URLs"), None),
 )
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -138,10 +139,17 @@ def _national_sync_report() -> None:
     reports.build_and_keep()
 
 
+def _link_check() -> None:
+    from ..quality import score
+
+    score.link_check()
+
+
 _TASKS: dict[str, Callable[[], None]] = {
     "harvest_run": _harvest_run,
     "harvest_clean_log": _harvest_clean_log,
     "notify_overdue": _notify_overdue,
     "tracking_update": _tracking_update,
     "national_sync_report": _national_sync_report,
+    "link_check": _link_check,
 }

@@ -12,6 +12,7 @@ from ckan.types import Action, Context, DataDict
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
 from ..programme import progress, publication, records, rules, status
 from ..programme import vocabulary as words
+from ..quality import score as quality_score
 from . import schema, shape
 
 # what plan_show returns besides the editable fields: a client that reads a plan,
@@ -684,3 +685,23 @@ def user_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Show a user; one asked for by an id that is not text, or holds NUL, is not found."""
     shape.check_shown_id(data_dict, "id")
     return up_func(context, data_dict)
+
+
+@tk.side_effect_free
+def opengovpe_quality_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The metadata quality of a dataset after data.europa.eu's MQA methodology: its
+    score out of 405, its rating, the points of each dimension, and each criterion with
+    the points it earned and the points a fix would gain.
+
+    :param id: id or name of the dataset
+    :type id: string
+    :rtype: dictionary
+    """
+    reference = _reference(data_dict, "id")
+    tk.check_access("opengovpe_quality_show", context, {"id": reference})
+    dataset = tk.get_action("package_show")(
+        {"user": context.get("user"), "ignore_auth": context.get("ignore_auth", False)},
+        {"id": reference})
+    if dataset.get("type") != "dataset":
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return quality_score.dataset_quality(dataset)

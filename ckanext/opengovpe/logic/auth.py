@@ -6,6 +6,7 @@ whoever may see the plan may read its progress. National views are public.
 """
 from __future__ import annotations
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
@@ -114,3 +115,6 @@ def opengovpe_record_publish(context: Context, data_dict: DataDict) -> AuthResul
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return {"success": False, "msg": tk._("Not authorized to publish this record")}
     return {"success": True}
+def opengovpe_quality_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may read the dataset may read its quality."""
+    return authz.is_authorized("package_show", context, data_dict)

@@ -134,3 +134,4 @@ from .demand import (  # noqa: E402,F401
     data_request_follow_table, data_request_support_table, data_request_table)
 from .procurement import ocds_process_table  # noqa: E402,F401
 from .sync_report import sync_report_table  # noqa: E402,F401
+from .link_check import link_check_table  # noqa: E402,F401

@@ -10,7 +10,7 @@ from ckan.cli.cli import ckan as ckan_command
 from ckan.lib import jobs
 from ckan.tests import factories, helpers
 
-JOBS_OFF = ("harvest_run", "notify_overdue", "national_sync_report")
+JOBS_OFF = ("harvest_run", "notify_overdue", "national_sync_report", "link_check")
 
 
 def _visit(app, url: str, kind: str, visitor: str) -> None:

@@ -198,6 +198,8 @@ API_CASES = [
     Case("plan-show-id-object", "opengovpe_plan_show", {"id": {"$ne": ""}}, field="id"),
     Case("plan-show-id-nul", "opengovpe_plan_show", {"id": "plan\x00"}, field="id"),
     Case("plan-progress-id-list", "opengovpe_plan_progress", {"id": [PLAN]}, field="id"),
+    Case("quality-show-id-object", "opengovpe_quality_show", {"id": {"$ne": ""}}, field="id"),
+    Case("quality-show-id-nul", "opengovpe_quality_show", {"id": "datos\x00"}, field="id"),
     Case("plan-save-id-object", "opengovpe_plan_save", {"id": {"id": PLAN}}, field="id"),
     Case("programme-status-id-nul", "opengovpe_programme_status", {"id": "oece\x00"},
          field="id"),

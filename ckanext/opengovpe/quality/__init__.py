@@ -1,0 +1,1 @@
+"""Metadata quality of published datasets, after data.europa.eu's MQA methodology."""
