@@ -324,6 +324,17 @@ def scoreboard_schema() -> Schema:
     }
 
 
+def usage_show_schema() -> Schema:
+    return {
+        "id": _required_text(200),
+        "type": [tk.get_validator("default")("entity"), _one_of(["item", "plan", "entity"])],
+    }
+
+
+def usage_national_schema() -> Schema:
+    return {}
+
+
 def _one_of(options: list[str]) -> Callable[[Any, Context], Any]:
     def check(value: Any, context: Context) -> Any:
         if value not in options:
