@@ -7,7 +7,9 @@ was the external URL or the portal's own download address of an uploaded file.
 """
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -159,3 +161,15 @@ def summary(dataset_ids: Iterable[str], today: datetime.date | None = None) -> d
     return dict(total, enabled=enabled(), recent_days=RECENT_DAYS, unused_days=UNUSED_DAYS,
                 monthly=monthly(ids),
                 datasets=[dict(each[i], id=i, unused=i in idle) for i in ids])
+
+
+MONTHLY_COLUMNS = ("mes", "visitas", "descargas")
+
+
+def monthly_csv(series: list[dict[str, Any]]) -> str:
+    """A monthly series as CSV: one row per month, oldest first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(MONTHLY_COLUMNS)
+    writer.writerows((row["month"], row["views"], row["downloads"]) for row in series)
+    return out.getvalue()

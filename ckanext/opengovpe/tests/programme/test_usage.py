@@ -133,6 +133,14 @@ def test_usage_by_month_and_datasets_nobody_used_in_90_days(app, cli, ckan_confi
         (4, 1, entity["monthly"])
     assert (national["entities"], national["datasets"], national["unused_datasets"]) == (1, 3, 2)
 
+    expected_csv = ("mes,visitas,descargas\r\n"
+                    f"{long_ago.strftime('%Y-%m')},2,0\r\n"
+                    f"{datetime.date.today().strftime('%Y-%m')},2,1\r\n")
+    for url in ("/entidad/oece/uso.csv", "/tablero/uso.csv"):
+        response = app.get(url)
+        assert response.headers["Content-Type"].startswith("text/csv"), url
+        assert response.body == expected_csv, url
+
 
 @pytest.mark.ckan_config("ckan.plugins", "opengovpe opengovpe_search activity scheming_datasets "
                          "scheming_organizations dcat tracking")
@@ -151,3 +159,5 @@ def test_a_private_plan_usage_is_for_its_readers_and_unknown_records_are_not_fou
                     params={"id": "oece", "type": "pais"}, status=409)
     assert "type" in wrong.json["error"]
     assert _usage(app, "opengovpe_usage_show", id="oece")["views"] == 0
+    assert app.get("/entidad/oece/uso.csv").body == "mes,visitas,descargas\r\n"
+    app.get("/entidad/nadie/uso.csv", status=404)

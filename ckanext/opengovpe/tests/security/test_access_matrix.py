@@ -91,11 +91,14 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/api/3/action/opengovpe_plan_show?id=plan-secreto",
      {"anonymous": 403, "outsider": 403, "*": 200}),
     ("/api/3/action/opengovpe_plan_progress?id=plan-secreto",
-     {"anonymous": 403, "outsider": 403, "*": 200}),    ("/api/3/action/opengovpe_usage_show?id=oece", {"*": 200}),
+     {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/api/3/action/opengovpe_usage_show?id=oece", {"*": 200}),
     ("/api/3/action/opengovpe_usage_show?id=plan-publico&type=plan", {"*": 200}),
     ("/api/3/action/opengovpe_usage_show?id=plan-secreto&type=plan",
      {"anonymous": 403, "outsider": 403, "*": 200}),
     ("/api/3/action/opengovpe_usage_national", {"*": 200}),
+    ("/entidad/oece/uso.csv", {"*": 200}),
+    ("/tablero/uso.csv", {"*": 200}),
 ]
 
 CASES = [(url, role, expected.get(role, expected.get("*")))
@@ -147,6 +150,8 @@ OUTSIDE_VIEWS = [
     "/api/3/action/opengovpe_usage_show?id=oece",
     "/api/3/action/opengovpe_usage_show?id=plan-secreto&type=plan",
     "/api/3/action/opengovpe_usage_national",
+    "/entidad/oece/uso.csv",
+    "/tablero/uso.csv",
     "/api/3/action/opengovpe_plan_show?id=plan-secreto",
 ]
 
