@@ -19,7 +19,7 @@ HARVEST_I18N_DOMAIN = "ckanext-opengovpe-harvest"
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
            "opengovpe_organization_card", "opengovpe_safe_link", "opengovpe_usage_enabled",
-           "opengovpe_usage", "opengovpe_entity_usage"]
+           "opengovpe_usage", "opengovpe_entity_usage", "opengovpe_unused"]
 
 
 def site_gettext(message: str) -> str:
@@ -117,6 +117,13 @@ def opengovpe_usage(dataset_ids: list[str]) -> dict[str, dict[str, int]]:
     from .programme import usage
 
     return usage.for_datasets([i for i in dataset_ids if i])
+
+
+def opengovpe_unused(dataset_ids: list[str]) -> dict[str, Any]:
+    """Which of these datasets nobody viewed or downloaded lately: ``ids`` and ``days``."""
+    from .programme import usage
+
+    return {"ids": usage.unused([i for i in dataset_ids if i]), "days": usage.UNUSED_DAYS}
 
 
 def opengovpe_entity_usage(org_ids: list[str]) -> dict[str, dict[str, int]]:

@@ -133,6 +133,12 @@ def test_usage_by_month_and_datasets_nobody_used_in_90_days(app, cli, ckan_confi
         (4, 1, entity["monthly"])
     assert (national["entities"], national["datasets"], national["unused_datasets"]) == (1, 3, 2)
 
+    plan_page = app.get("/plan-apertura/oece-plan/avance").body
+    rows = plan_page.split('id="items"')[1].split("</table>")[0].split("<tr>")[2:]
+    assert [("opengovpe-unused" in row, name.title() in row) for row, name in zip(rows, items)] \
+        == [(False, True), (True, True), (True, True)]
+    assert "Nadie lo usó en los últimos 90 días" in rows[1]
+
     expected_csv = ("mes,visitas,descargas\r\n"
                     f"{long_ago.strftime('%Y-%m')},2,0\r\n"
                     f"{datetime.date.today().strftime('%Y-%m')},2,1\r\n")
