@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 
@@ -35,30 +35,39 @@ def _summary() -> sa.Table:
     return TrackingSummary.__table__
 
 
-def _views(group: Any, ids: list[str], *columns: Any) -> sa.Select:
-    """Page views of the packages whose ``group`` is in ``ids``: ``group`` then ``columns``,
-    which may read the summary as ``_summary().c``."""
+Columns = Callable[[Any], tuple[Any, ...]]
+
+
+def _views(group: Any, ids: list[str], columns: Columns) -> sa.Select:
+    """Page views of the packages whose ``group`` is in ``ids``: ``group`` then
+    ``columns(c)``, where ``c`` has the summary's ``count`` and ``tracking_date``."""
     ts = _summary()
     package = model.package_table
-    return (sa.select(group.label("key"), *columns)
+    return (sa.select(group.label("key"), *columns(ts.c))
             .select_from(ts.join(package, package.c.id == ts.c.package_id))
             .where(ts.c.tracking_type == "page", group.in_(ids)))
 
 
-def _downloads(group: Any, ids: list[str], *columns: Any) -> sa.Select:
+def _downloads(group: Any, ids: list[str], columns: Columns) -> sa.Select:
     """Downloads of those packages' active resources, by external URL or the portal's own
-    download address of an uploaded file."""
+    download address of an uploaded file (two equality joins, so that PostgreSQL can hash
+    them, rather than a pattern per resource)."""
     ts = _summary()
     package = model.package_table
     resource = model.resource_table
-    downloaded = sa.or_(
-        ts.c.url == resource.c.url,
-        ts.c.url.like(sa.func.concat("%/resource/", resource.c.id, "/download/%")))
-    return (sa.select(group.label("key"), *columns)
-            .select_from(ts.join(resource, downloaded)
+    rows = (ts.c.url, ts.c.tracking_date, ts.c.count)
+    by_url = (sa.select(*rows, resource.c.id.label("resource_id"))
+              .select_from(ts.join(resource, resource.c.url == ts.c.url))
+              .where(ts.c.tracking_type == "resource"))
+    uploaded = sa.func.substring(ts.c.url, "/resource/([^/]+)/download/")
+    by_address = (sa.select(*rows, resource.c.id.label("resource_id"))
+                  .select_from(ts.join(resource, resource.c.id == uploaded))
+                  .where(ts.c.tracking_type == "resource"))
+    hits = sa.union(by_url, by_address).subquery()
+    return (sa.select(group.label("key"), *columns(hits.c))
+            .select_from(hits.join(resource, resource.c.id == hits.c.resource_id)
                          .join(package, package.c.id == resource.c.package_id))
-            .where(ts.c.tracking_type == "resource", resource.c.state == "active",
-                   group.in_(ids)))
+            .where(resource.c.state == "active", group.in_(ids)))
 
 
 def _figures(group: Any, ids: list[str], today: datetime.date, days: int = RECENT_DAYS
@@ -69,13 +78,15 @@ def _figures(group: Any, ids: list[str], today: datetime.date, days: int = RECEN
     found: dict[str, dict[str, int]] = {i: dict(ZERO) for i in ids}
     if not ids or not enabled():
         return found
-    ts = _summary()
     since = today - datetime.timedelta(days=days)
-    recent = sa.case((ts.c.tracking_date >= since, ts.c.count), else_=0)
-    sums = (sa.func.sum(ts.c.count), sa.func.sum(recent))
-    for key, total, last in model.Session.execute(_views(group, ids, *sums).group_by(group)):
+
+    def sums(c: Any) -> tuple[Any, ...]:
+        recent = sa.case((c.tracking_date >= since, c["count"]), else_=0)
+        return sa.func.sum(c["count"]), sa.func.sum(recent)
+
+    for key, total, last in model.Session.execute(_views(group, ids, sums).group_by(group)):
         found[key].update(views=int(total or 0), views_recent=int(last or 0))
-    for key, total, last in model.Session.execute(_downloads(group, ids, *sums)
+    for key, total, last in model.Session.execute(_downloads(group, ids, sums)
                                                   .group_by(group)):
         found[key].update(downloads=int(total or 0), downloads_recent=int(last or 0))
     return found
@@ -87,15 +98,17 @@ def monthly(dataset_ids: Iterable[str]) -> list[dict[str, Any]]:
     ids = sorted(set(dataset_ids))
     if not ids or not enabled():
         return []
-    ts = _summary()
-    month = sa.func.to_char(ts.c.tracking_date, "YYYY-MM")
     series: dict[str, dict[str, Any]] = {}
     package_id = model.package_table.c.id
+
+    def by_month(c: Any) -> tuple[Any, ...]:
+        return (sa.func.to_char(c.tracking_date, "YYYY-MM").label("month"),
+                sa.func.sum(c["count"]))
+
     for name, query in (("views", _views), ("downloads", _downloads)):
-        rows = model.Session.execute(
-            query(package_id, ids, month.label("month"), sa.func.sum(ts.c.count))
-            .with_only_columns(month.label("month"), sa.func.sum(ts.c.count))
-            .group_by(month))
+        select = query(package_id, ids, by_month)
+        month, total = select.selected_columns[1:]
+        rows = model.Session.execute(select.with_only_columns(month, total).group_by(month))
         for key, count in rows:
             series.setdefault(key, {"month": key, "views": 0, "downloads": 0})[name] = \
                 int(count or 0)
