@@ -23,7 +23,7 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_department_name", "opengovpe_procurement_map",
            "opengovpe_type_name", "opengovpe_activity_type", "humanize_entity_type",
            "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place",
-           "opengovpe_quality"]
+           "opengovpe_quality", "opengovpe_unused"]
 
 
 MILESTONE_LABELS = {
@@ -99,6 +99,13 @@ def opengovpe_usage(dataset_ids: list[str]) -> dict[str, dict[str, int]]:
     from .programme import usage
 
     return usage.for_datasets([i for i in dataset_ids if i])
+
+
+def opengovpe_unused(dataset_ids: list[str]) -> dict[str, Any]:
+    """Which of these datasets nobody viewed or downloaded lately: ``ids`` and ``days``."""
+    from .programme import usage
+
+    return {"ids": usage.unused([i for i in dataset_ids if i]), "days": usage.UNUSED_DAYS}
 
 
 def opengovpe_entity_usage(org_ids: list[str]) -> dict[str, dict[str, int]]:

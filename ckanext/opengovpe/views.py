@@ -17,7 +17,7 @@ from .federation import views as federation_views
 from .jobs import views as jobs_views
 from .logic import schema
 from .logic.schema import PROGRAMME_RECORD_TYPES
-from .programme import export, timeline
+from .programme import export, timeline, usage
 from .programme.vocabulary import PLAN_TYPE as PLAN
 from .programme.vocabulary import REGULATION_TYPE, WORKING_GROUP_TYPE
 
@@ -330,6 +330,20 @@ def export_plan(id: str, fmt: str) -> Response:
                              ".spreadsheetml.sheet")
 
 
+def _usage_csv(figures: dict[str, Any], filename: str) -> Response:
+    return Response(usage.monthly_csv(figures["monthly"]), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def entity_usage_csv(id: str) -> Response:
+    figures = _call("opengovpe_usage_show", {"id": id, "type": "entity"})
+    return _usage_csv(figures, f"uso-{figures['name']}.csv")
+
+
+def national_usage_csv() -> Response:
+    return _usage_csv(_call("opengovpe_usage_national", {}), "uso-nacional.csv")
+
+
 def due_list() -> str:
     params = {"days": tk.request.args.get("dias", "14")}
     if tk.request.args.get("entidad"):
@@ -348,6 +362,8 @@ def get_blueprints() -> list[Blueprint]:
     bp.add_url_rule("/tablero", view_func=scoreboard)
     bp.add_url_rule("/entidad/<id>/programa", view_func=programme)
     bp.add_url_rule("/hitos/pendientes", view_func=due_list)
+    bp.add_url_rule("/entidad/<id>/uso.csv", view_func=entity_usage_csv)
+    bp.add_url_rule("/tablero/uso.csv", view_func=national_usage_csv)
     bp.add_url_rule(f"/{PLAN}/<id>/avance", view_func=plan_progress)
     for rule, view in ((f"/{PLAN}/<id>/inventario/nuevo", item_form),
                        (f"/{PLAN}/<id>/inventario/<item_id>", item_form),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
-from ..programme import progress, publication, records, rules, status
+from ..programme import progress, publication, records, rules, status, usage
 from ..programme import vocabulary as words
 from ..quality import score as quality_score
 from . import schema, shape
@@ -521,6 +523,63 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any
     return status.scoreboard(data.get("level_of_government"), data.get("sector"),
                              data["sort"], int(data["limit"]), int(data["offset"]),
                              today=_today())
+
+
+def _usage_datasets(kind: str, reference: str) -> tuple[dict[str, Any], list[str]]:
+    """What ``reference`` names (an item, a plan or an entity) and its published datasets."""
+    if kind == "item":
+        item = model.Session.execute(sa.select(plan_item_table).where(
+            plan_item_table.c.id == reference)).mappings().first()
+        if item is None:
+            raise tk.ObjectNotFound(tk._("Item not found"))
+        _plan(item["plan_id"])
+        return ({"id": item["id"], "title": item["title"], "plan_id": item["plan_id"]},
+                [item["dataset_id"]] if item["dataset_id"] else [])
+    if kind == "plan":
+        plan = _plan(reference)
+        return ({"id": plan.id, "name": plan.name, "title": plan.title},
+                [i["dataset_id"] for i in records.items(plan.id) if i["dataset_id"]])
+    entity = model.Group.get(reference)
+    if entity is None or not entity.is_organization or entity.state != "active":
+        raise tk.ObjectNotFound(tk._("Entity not found"))
+    return ({"id": entity.id, "name": entity.name, "title": entity.title},
+            list(usage.published([entity.id])))
+
+
+@tk.side_effect_free
+def opengovpe_usage_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Views and downloads of an opening-plan item's dataset, of a plan's or of an
+    entity's published datasets: totals, the last 30 days, a monthly series, and each
+    dataset's figures with ``unused`` when nobody used it in the last 90 days.
+
+    :param id: id of the item, or id or name of the plan or entity
+    :type id: string
+    :param type: ``item``, ``plan`` or ``entity`` (default)
+    :type type: string
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.usage_show_schema(), context)
+    described, dataset_ids = _usage_datasets(data["type"], data["id"])
+    tk.check_access("opengovpe_usage_show", context,
+                    {"type": data["type"], "id": described.get("plan_id", described["id"])})
+    return dict(usage.summary(dataset_ids, _today()), type=data["type"], **described)
+
+
+@tk.side_effect_free
+def opengovpe_usage_national(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Views and downloads of every entity's published datasets together: totals, the
+    last 30 days, a monthly series, and how many published datasets nobody used in the
+    last 90 days.
+
+    :rtype: dictionary
+    """
+    tk.check_access("opengovpe_usage_national", context, data_dict)
+    _validate(data_dict, schema.usage_national_schema(), context)
+    owners = usage.published()
+    found = usage.summary(owners, _today())
+    datasets = found.pop("datasets")
+    return dict(found, entities=len(set(owners.values())), datasets=len(datasets),
+                unused_datasets=sum(1 for d in datasets if d["unused"]))
 
 
 @tk.side_effect_free

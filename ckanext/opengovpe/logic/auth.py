@@ -97,6 +97,19 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
+@tk.auth_allow_anonymous_access
+def opengovpe_usage_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """An entity's figures are public; an item's or a plan's, for whoever may see the plan."""
+    if data_dict.get("type") in ("item", "plan"):
+        return opengovpe_plan_read(context, data_dict)
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def opengovpe_usage_national(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
 def opengovpe_health_show(context: Context, data_dict: DataDict) -> AuthResult:
     # sysadmins only (CKAN lets them through before any auth function)
     return {"success": False, "msg": tk._("Only system administrators can see the portal's health")}

@@ -261,6 +261,17 @@ def scoreboard_schema() -> Schema:
     }
 
 
+def usage_show_schema() -> Schema:
+    return {
+        "id": _required_text(200),
+        "type": [tk.get_validator("default")("entity"),
+                 tk.get_validator("one_of")(["item", "plan", "entity"])],
+    }
+
+
+def usage_national_schema() -> Schema:
+    return {}
+
 
 # the record types a picker lists and that a coordinator publishes from the programme page
 PROGRAMME_RECORD_TYPES = (WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN_TYPE)

@@ -94,6 +94,13 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
      {"anonymous": 403, "outsider": 403, "*": 200}),
     ("/api/3/action/opengovpe_plan_progress?id=plan-secreto",
      {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/api/3/action/opengovpe_usage_show?id=oece", {"*": 200}),
+    ("/api/3/action/opengovpe_usage_show?id=plan-publico&type=plan", {"*": 200}),
+    ("/api/3/action/opengovpe_usage_show?id=plan-secreto&type=plan",
+     {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/api/3/action/opengovpe_usage_national", {"*": 200}),
+    ("/entidad/oece/uso.csv", {"*": 200}),
+    ("/tablero/uso.csv", {"*": 200}),
 ]
 
 CASES = [(url, role, expected.get(role, expected.get("*")))
@@ -142,6 +149,11 @@ OUTSIDE_VIEWS = [
     "/api/3/action/opengovpe_scoreboard",
     "/api/3/action/opengovpe_milestone_due_list?days=60",
     "/api/3/action/opengovpe_programme_status?id=oece",
+    "/api/3/action/opengovpe_usage_show?id=oece",
+    "/api/3/action/opengovpe_usage_show?id=plan-secreto&type=plan",
+    "/api/3/action/opengovpe_usage_national",
+    "/entidad/oece/uso.csv",
+    "/tablero/uso.csv",
     "/api/3/action/opengovpe_plan_show?id=plan-secreto",
     "/api/3/action/opengovpe_record_list?organization=oece&type=plan-apertura",
     "/api/3/action/opengovpe_record_list?organization=oece&type=dataset",
