@@ -273,6 +273,8 @@ def opengovpe_procurement_map() -> dict[str, Any]:
     from . import peru_map
 
     return peru_map.layout(peru_map.processes_by_department())
+
+
 def opengovpe_type_name(dataset_type: str, plural: bool = False) -> str | None:
     """What people call records of ``dataset_type`` (lower case); None for CKAN's own types."""
     from . import type_names

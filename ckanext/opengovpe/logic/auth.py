@@ -128,6 +128,9 @@ def opengovpe_record_publish(context: Context, data_dict: DataDict) -> AuthResul
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return {"success": False, "msg": tk._("Not authorized to publish this record")}
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
 def opengovpe_quality_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may read the dataset may read its quality."""
     return authz.is_authorized("package_show", context, data_dict)
