@@ -270,6 +270,7 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         try:
             return tk.get_action("organization_show")(
                 {"ignore_auth": True}, {"id": org["id"], "include_datasets": False,
+                                        "include_dataset_count": False,
                                         "include_users": False, "include_groups": False,
                                         "include_tags": False, "include_followers": False})
         except tk.ObjectNotFound:

@@ -147,6 +147,11 @@ def on_action(sender: str, **kwargs: Any) -> None:
     records it sees committed wait for the action that wrote them."""
     if getattr(tk.get_action(sender), "side_effect_free", False):
         return
+    if model.Session().in_nested_transaction():
+        # an action called inside another's savepoint (a hook of package_update asking for
+        # the site user, say): committing here would close the outer action's savepoint;
+        # the changes wait for the next action that runs on its own
+        return
     record_plans = records.changed_plans()
     plan_ids = set(record_plans)
     plan_id = _changed_plan(sender, kwargs.get("data_dict"), kwargs.get("result"))

@@ -21,7 +21,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 SHACL_DIR = os.path.join(os.path.dirname(vocabulary.__file__), "shacl")
 
 FULL_ORG: dict[str, Any] = {
-    "name": "municipalidad-de-miraflores",
+    "name": "miraflores-licencias",
     "title": "Municipalidad Distrital de Miraflores",
     "acronym": "MML",
     "description": "Gobierno local del distrito de Miraflores, Lima.",
