@@ -28,6 +28,7 @@ import flask
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from . import vocab
 from .translation import N_
@@ -61,10 +62,6 @@ def _strings(values: Iterable[Any]) -> list[str]:
 
 
 def _schema(dataset_type: str) -> Optional[dict[str, Any]]:
-    try:
-        from ckanext.scheming.helpers import scheming_get_dataset_schema
-    except ImportError:
-        return None
     return scheming_get_dataset_schema(dataset_type)
 
 

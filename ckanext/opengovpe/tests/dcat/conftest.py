@@ -9,12 +9,12 @@ import pytest
 from jsonschema import Draft4Validator
 from ckan.tests import factories, helpers
 from pyshacl import validate
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import SKOS
+from rdflib import Graph, Namespace
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from ckanext.opengovpe.dcat import vocabulary
+from ckanext.opengovpe.quality.shacl import with_vocabulary
 from ckanext.opengovpe.demo import seed as demo_seed
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -111,24 +111,6 @@ def full_org(sysadmin) -> dict[str, Any]:
 def full_dataset(full_org, sysadmin) -> dict[str, Any]:
     return helpers.call_action("package_create", {"user": sysadmin["name"]},
                                owner_org=full_org["id"], **FULL_DATASET)
-
-
-def with_vocabulary(data: Graph) -> Graph:
-    """``data`` plus the shipped triples of every concept (and scheme) it refers to."""
-    shipped = vocabulary.shipped_graph()
-    out = Graph()
-    for triple in data:
-        out.add(triple)
-    pending = {o for o in data.objects() if isinstance(o, URIRef)}
-    seen: set[URIRef] = set()
-    while pending:
-        node = pending.pop()
-        seen.add(node)
-        for p, o in shipped.predicate_objects(node):
-            out.add((node, p, o))
-            if p == SKOS.inScheme and o not in seen:
-                pending.add(o)
-    return out
 
 
 # what a consumer knows of the concepts of other vocabularies a dataset uses (EuroVoc here)
