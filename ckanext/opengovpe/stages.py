@@ -12,9 +12,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .programme.vocabulary import PLAN_APPROVED
+from .programme.vocabulary import (GROUP_ACTIVE, PLAN_APPROVED, PLAN_TYPE, REGULATION_IN_FORCE,
+                                   REGULATION_TYPE, WORKING_GROUP_TYPE)
 
-GROUP, NORM, PLAN = "grupo-trabajo", "norma", "plan-apertura"
+GROUP, NORM, PLAN = WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN_TYPE
 
 
 def is_published(record: dict[str, Any]) -> bool:
@@ -50,31 +51,41 @@ def _group(entity: dict[str, Any], groups: list[dict[str, Any]],
     if not groups:
         return {"reason": tk._("No working group is registered yet."),
                 "steps": [_step(tk._("Create the working group"), _new(GROUP, entity))]}
-    group = next((g for g in groups if is_published(g) and g.get("status") == "activo"),
+    group = next((g for g in groups if is_published(g) and g.get("status") == GROUP_ACTIVE),
                  groups[0])
     if not is_published(group):
         return _unpublished(group, tk._("The working group"))
-    if group.get("status") != "activo":
+    if group.get("status") != GROUP_ACTIVE:
         return {"reason": tk._("The working group «{title}» is not active: only an active "
                                "group counts.").format(title=group["title"]),
                 "steps": [_step(tk._("Edit the working group"), _edit(group))]}
     norm = norms.get(group.get("creating_norm") or "")
     if norm is None:
-        reason = tk._("The group counts once its «Creating regulation» names a regulation "
-                      "of the entity.")
-        steps = [_step(tk._("Register its creating regulation"), _new(NORM, entity))]
-        if norms:
-            steps.insert(0, _step(tk._("Choose its creating regulation"), _edit(group)))
-            steps[1]["primary"] = False
-        return {"reason": reason, "steps": steps}
+        return _needs_regulation(
+            group, entity, norms,
+            tk._("The group counts once its «Creating regulation» names a regulation "
+                 "of the entity."),
+            tk._("Register its creating regulation"), tk._("Choose its creating regulation"))
     return _unpublished(norm, tk._("The creating regulation"))
+
+
+def _needs_regulation(record: dict[str, Any], entity: dict[str, Any],
+                      norms: dict[str, dict[str, Any]], reason: str, register: str,
+                      choose: str) -> dict[str, Any]:
+    """A record that counts once it names one of the entity's regulations: register one,
+    or first choose among those the entity has."""
+    steps = [_step(register, _new(NORM, entity))]
+    if norms:
+        steps.insert(0, _step(choose, _edit(record)))
+        steps[1]["primary"] = False
+    return {"reason": reason, "steps": steps}
 
 
 def _framework(entity: dict[str, Any], norms: dict[str, dict[str, Any]]) -> dict[str, Any]:
     if not norms:
         return {"reason": tk._("No internal regulation is registered yet."),
                 "steps": [_step(tk._("Register a regulation"), _new(NORM, entity))]}
-    in_force = [n for n in norms.values() if n.get("validity") == "vigente"]
+    in_force = [n for n in norms.values() if n.get("validity") == REGULATION_IN_FORCE]
     if not in_force:
         return {"reason": tk._("None of the entity's regulations is in force."),
                 "steps": [_step(tk._("Register a regulation"), _new(NORM, entity))]}
@@ -95,13 +106,11 @@ def _plan(entity: dict[str, Any], plans: list[dict[str, Any]],
                 "steps": [_step(tk._("Approve the plan"), _edit(plan))]}
     norm = norms.get(plan.get("approving_regulation") or "")
     if norm is None:
-        reason = tk._("The plan counts once its «Approving regulation» names a regulation "
-                      "of the entity.")
-        steps = [_step(tk._("Register its approving regulation"), _new(NORM, entity))]
-        if norms:
-            steps.insert(0, _step(tk._("Choose its approving regulation"), _edit(plan)))
-            steps[1]["primary"] = False
-        return {"reason": reason, "steps": steps}
+        return _needs_regulation(
+            plan, entity, norms,
+            tk._("The plan counts once its «Approving regulation» names a regulation "
+                 "of the entity."),
+            tk._("Register its approving regulation"), tk._("Choose its approving regulation"))
     if not is_published(plan):
         return _unpublished(plan, tk._("The plan"))
     return _unpublished(norm, tk._("The approving regulation"))
