@@ -493,10 +493,10 @@ def opengovpe_programme_status(context: Context, data_dict: DataDict) -> dict[st
     """
     tk.check_access("opengovpe_programme_status", context, data_dict)
     reference = _reference(data_dict, "id")
-    found = status.entities(organization=reference[:200], today=_today())
-    if not found:
+    found = status.entity(reference[:200], today=_today())
+    if found is None:
         raise tk.ObjectNotFound(tk._("Entity not found"))
-    return found[0]
+    return found
 
 
 @tk.side_effect_free
