@@ -18,6 +18,7 @@ from .jobs import views as jobs_views
 from .logic import schema
 from .logic.schema import PROGRAMME_RECORD_TYPES
 from .programme import export, timeline, usage
+from .programme import records as plan_records
 from .programme.vocabulary import PLAN_TYPE as PLAN
 from .programme.vocabulary import REGULATION_TYPE, WORKING_GROUP_TYPE
 
@@ -103,18 +104,25 @@ def _page_number(requested: str, pages: int) -> int:
 
 def programme(id: str) -> str:
     status = _call("opengovpe_programme_status", {"id": id})
-    records = {}
-    for kind in (WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN):
-        result = tk.get_action("package_search")(_context(), {
-            "fq": f'+dataset_type:{kind} +owner_org:"{status["id"]}"',
-            "include_private": True, "include_drafts": True, "rows": 50,
-            "sort": "metadata_modified desc"})
-        records[kind] = result["results"]
+    # the entity's records of the three kinds in one search, newest first, as the
+    # coordinator sees them (drafts and private ones too)
+    kinds = (WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN)
+    result = tk.get_action("package_search")(_context(), {
+        "fq": f'+dataset_type:({" OR ".join(kinds)}) +owner_org:"{status["id"]}"',
+        "include_private": True, "include_drafts": True, "rows": 150,
+        "sort": "metadata_modified desc"})
+    records: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    for record in result["results"]:
+        if len(records[record["type"]]) < 50:
+            records[record["type"]].append(record)
     plans = []
     for plan in records[PLAN]:
-        shown = tk.get_action("opengovpe_plan_show")(_context(), {"id": plan["id"]})
-        plans.append(dict(plan, progress=shown["progress"], items=shown["items"],
-                          published=[i for i in shown["items"] if i.get("dataset_id")]))
+        # the plan's progress (which checks access) and its items: the page shows neither
+        # milestones nor their evidence, which a large plan has by the thousand
+        progress = tk.get_action("opengovpe_plan_progress")(_context(), {"id": plan["id"]})
+        items = [plan_records.as_dict(i) for i in plan_records.items(plan["id"])]
+        plans.append(dict(plan, progress=progress, items=items,
+                          published=[i for i in items if i.get("dataset_id")]))
     can_edit = _can("package_create", {"owner_org": status["id"]})
     return tk.render("opengovpe/programme.html", {
         "status": status, "groups": records[WORKING_GROUP_TYPE],
