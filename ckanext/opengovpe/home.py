@@ -49,25 +49,33 @@ def picture(entities: Iterable[Mapping[str, Any]],
 
 
 class _Recent:
-    """The scoreboard's rows as last read by this process, and when."""
+    """The national picture as last read by this process, when, and drawn in each
+    language asked for since (the picture is a function of the rows and the language)."""
 
     rows: list[dict[str, Any]] = []
     places: dict[str, str] = {}
+    pictures: dict[str, dict[str, Any]] = {}
     read_at = -math.inf
 
 
 def national() -> dict[str, Any]:
     """The picture of every active entity (the scoreboard's rows, all of them), read again
     once ``ckanext.opengovpe.home.cache_seconds`` have passed: the home page is the most
-    visited page and the country's picture changes slowly."""
+    visited page and the country's picture changes slowly. Its charts and map are drawn
+    once per reading and language, not on every visit."""
     keep = tk.config.get("ckanext.opengovpe.home.cache_seconds")
     now = time.monotonic()
+    language = tk.h.lang() or ""
     if keep <= 0 or now - _Recent.read_at > keep:
         board = tk.get_action("opengovpe_scoreboard")(_context(), {
             "limit": tk.config.get("ckanext.opengovpe.list.max_limit")})
-        _Recent.rows, _Recent.places = board["results"], peru_map.entity_places()
+        rows, places = board["results"], peru_map.entity_places()
+        _Recent.pictures = {language: picture(rows, places)}
         _Recent.read_at = now
-    return picture(_Recent.rows, _Recent.places)
+        _Recent.rows, _Recent.places = rows, places
+    elif language not in _Recent.pictures:
+        _Recent.pictures[language] = picture(_Recent.rows, _Recent.places)
+    return _Recent.pictures[language]
 
 
 def latest(dataset_type: str, rows: int) -> list[dict[str, Any]]:
