@@ -71,6 +71,9 @@ mkdir -p "$VAR/ocds"
 
 say "Applying database migrations (CKAN and every enabled plugin)"
 ckan_cli "$INI" db upgrade >/dev/null
+# the messages of the pages' scripts (the address preview's "Edit", confirmations) in
+# each language: `ckan run` writes them at start, a gunicorn worker does not
+ckan_cli "$INI" translation js >/dev/null
 
 ADMIN_FILE="$VAR/admin-credentials"
 if [ ! -f "$ADMIN_FILE" ]; then

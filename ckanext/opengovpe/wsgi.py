@@ -2,6 +2,9 @@
 ``CKAN_INI=ckan.ini gunicorn 'ckanext.opengovpe.wsgi:create_app()'``.
 
 Each server worker builds its own application (and database connections) from the ini.
+Run ``ckan translation js`` once before starting the server (``scripts/run.sh`` and the
+container's start script do): ``ckan run`` writes the translations of the pages' scripts
+at start, a WSGI server does not, and without them those scripts speak English.
 """
 from __future__ import annotations
 

@@ -175,6 +175,11 @@ else
     run_hooks
 fi
 
+# the messages of the pages' scripts (the address preview's "Edit", confirmations) in
+# each language, written to the storage path: `ckan run` does it at start, uWSGI does not
+log "writing the translations of the pages' scripts"
+ckan_cli translation js
+
 DEFAULT_UWSGI_OPTS="--wsgi-file /srv/app/wsgi.py \
     --module wsgi:application \
     --http 0.0.0.0:5000 \
