@@ -466,6 +466,8 @@ def opengovpe_milestone_due_list(context: Context, data_dict: DataDict) -> dict[
     :param offset: milestones to skip (at most ``ckanext.opengovpe.list.max_offset``)
     :type offset: int
     :returns: ``overdue`` and ``due_soon`` lists, each milestone with its plan
+        (``plan_name``, ``plan_title``) and entity (``owner_org``, ``entity_name``,
+        ``entity_title``)
     :rtype: dictionary
     """
     tk.check_access("opengovpe_milestone_due_list", context, data_dict)

@@ -224,14 +224,17 @@ def replace_plan(plan_id: str, new_items: list[dict[str, Any]],
 
 def due_milestones(plan_ids: list[str], horizon: datetime.date, limit: int | None = None,
                    offset: int = 0) -> list[dict[str, Any]]:
-    """Open milestones of these plans ending on or before ``horizon``, with their plan,
-    the earliest due first; ``limit`` and ``offset`` page through them."""
-    from ckan.model import package_table
+    """Open milestones of these plans ending on or before ``horizon``, with their plan and
+    its entity, the earliest due first; ``limit`` and ``offset`` page through them."""
+    from ckan.model import group_table, package_table
     statement = (
         sa.select(milestone_table, package_table.c.name.label("plan_name"),
                   package_table.c.title.label("plan_title"),
-                  package_table.c.owner_org.label("owner_org"))
+                  package_table.c.owner_org.label("owner_org"),
+                  group_table.c.name.label("entity_name"),
+                  group_table.c.title.label("entity_title"))
         .join(package_table, package_table.c.id == milestone_table.c.plan_id)
+        .outerjoin(group_table, group_table.c.id == package_table.c.owner_org)
         .where(milestone_table.c.plan_id.in_(plan_ids),
                milestone_table.c.end_date <= horizon,
                milestone_table.c.status.notin_(words.MILESTONE_CLOSED))
