@@ -2,13 +2,15 @@
 reports are written."""
 from __future__ import annotations
 
+import argparse
 import configparser
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from typing import Any, Optional
+import time
+from typing import Any, Callable, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -65,6 +67,33 @@ def fresh_ocds_database(ini: str, work: str, source: Optional[dict[str, Any]] = 
                   "with app._wsgi_app.test_request_context():\n"
                   + "".join(f"    {line}\n" for line in lines))
     subprocess.run([sys.executable, script], check=True, capture_output=True)
+
+
+def arguments(doc: Optional[str], ini: str) -> argparse.ArgumentParser:
+    """A benchmark's command line, described by its ``doc``, with ``--ini`` (default
+    ``bench/<ini>``)."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ini", default=os.path.join(HERE, ini))
+    return parser
+
+
+def migrate(ini: str) -> None:
+    """``ckan db upgrade`` on the ini's database."""
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    subprocess.run([ckan, "-c", ini, "db", "upgrade"], check=True, stdout=subprocess.DEVNULL)
+
+
+def samples_ms(fn: Callable[[], Any], repeat: int, warmup: int) -> list[float]:
+    """Milliseconds of ``repeat`` calls of ``fn`` after ``warmup`` untimed ones, sorted."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return sorted(samples)
 
 
 def write_report(name: str, report: dict[str, Any], markdown: str) -> str:

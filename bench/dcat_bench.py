@@ -173,13 +173,7 @@ def seed(n: int, conn: Any) -> dict[str, Any]:
 
 
 def timed(fn: Callable[[], Any], repeat: int, warmup: int) -> dict[str, Any]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = common.samples_ms(fn, repeat, warmup)
     return {"p50_ms": round(percentile(samples, 50), 1),
             "p95_ms": round(percentile(samples, 95), 1),
             "mean_ms": round(sum(samples) / len(samples), 1), "runs": repeat}

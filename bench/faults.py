@@ -18,7 +18,6 @@ Figures and a verdict per scenario go to bench/results/faults-<date>.{json,md}.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -179,9 +178,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ini", default=os.path.join(HERE, "load.ini"))
+    parser = common.arguments(__doc__, "load.ini")
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=None, help="scenario names to run")

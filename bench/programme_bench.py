@@ -12,15 +12,12 @@ written to bench/results/programme-<date>.{json,md}.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import time
 import uuid
 from typing import Any, Callable
 
@@ -46,14 +43,7 @@ def say(message: str) -> None:
 
 
 def timed(fn: Callable[[], Any], repeat: int, warmup: int) -> dict[str, float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
+    samples = common.samples_ms(fn, repeat, warmup)
     return {"p50": round(statistics.median(samples), 1),
             "p95": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
             "max": round(samples[-1], 1), "runs": repeat}
@@ -150,9 +140,7 @@ def write(report: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ini", default=os.path.join(HERE, "programme.ini"))
+    parser = common.arguments(__doc__, "programme.ini")
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--milestones", type=int, default=1000)
     parser.add_argument("--entities", type=int, default=2000)
@@ -160,10 +148,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=2)
     args = parser.parse_args(argv)
 
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     say("Applying migrations")
-    subprocess.run([ckan, "-c", args.ini, "db", "upgrade"], check=True,
-                   stdout=subprocess.DEVNULL)
+    common.migrate(args.ini)
 
     import psycopg2
     import sqlalchemy as sa

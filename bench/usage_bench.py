@@ -8,17 +8,15 @@ p95 <= 500 ms. Figures are printed and written to bench/results/usage-<date>.{js
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import random
-import subprocess
 import sys
 import uuid
 from typing import Any
 
-from programme_bench import timed
+from programme_bench import common, timed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -79,18 +77,14 @@ def seed(conn: Any, entities: int, rows: int, rng: random.Random) -> None:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ini", default=os.path.join(HERE, "usage.ini"))
+    parser = common.arguments(__doc__, "usage.ini")
     parser.add_argument("--entities", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
     args = parser.parse_args(argv)
 
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    subprocess.run([ckan, "-c", args.ini, "db", "upgrade"], check=True,
-                   stdout=subprocess.DEVNULL)
+    common.migrate(args.ini)
 
     import psycopg2
 

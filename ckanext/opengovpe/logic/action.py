@@ -3,12 +3,13 @@ due milestones, an entity's programme status and the national scoreboard."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.logic import validate
 from ckan.types import Action, Context, DataDict
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
@@ -17,41 +18,19 @@ from ..programme import vocabulary as words
 from ..quality import score as quality_score
 from . import schema, shape
 
-# what plan_show returns besides the editable fields: a client that reads a plan,
-# edits it and saves it back sends them, and they are ignored
-READ_ONLY_FIELDS = frozenset({"created", "modified", "overdue", "demand",
-                              "status_before_publication"})
+# Actions validate as CKAN's own do: ``@validate(schema.x_schema)`` checks the request
+# before the body runs (a ``ValidationError``, 409, on the fields at fault), and the body
+# receives the validated ``data_dict``. Each schema refuses fields it does not know
+# (``schema.request``). Three kinds of action validate in their body instead, each saying
+# why: an update validates the stored record merged with what was sent, which the
+# decorator never sees; a request holding lists of objects has their shape checked first,
+# since navl cannot read a list that does not hold objects; and an action that takes only
+# the id of what it reads checks that id with ``_reference``.
 
 
-def _unknown_keys(given: dict[str, Any], schema_: dict[str, Any]) -> dict[str, Any]:
-    """Errors for keys the schema does not know, in nested lists of objects too."""
-    errors: dict[str, Any] = {}
-    for key, value in given.items():
-        if key in READ_ONLY_FIELDS:
-            continue
-        if key not in schema_:
-            errors[str(key)[:100]] = [tk._("Unknown field")]
-        elif isinstance(schema_[key], dict) and isinstance(value, list):
-            nested = [_unknown_keys(entry, schema_[key]) if isinstance(entry, dict) else {}
-                      for entry in value]
-            if any(nested):
-                errors[key] = nested
-    return errors
-
-
-def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context,
-              given: DataDict | None = None) -> dict[str, Any]:
-    """Validate against ``schema_``; ``given`` is what the caller sent, if it differs
-    from ``data_dict`` (an update merges it into the stored record). A key the schema
-    does not know is an error rather than silently dropped."""
-    unknown = _unknown_keys(data_dict if given is None else given, schema_)
-    if unknown:
-        raise tk.ValidationError(unknown)
-    nul = {key: [tk._("Must not contain NUL characters")]
-           for key, value in (data_dict if given is None else given).items()
-           if "\x00" in str(value)}
-    if nul:
-        raise tk.ValidationError(nul)
+def _validate(data_dict: DataDict, schema_: dict[str, Any],
+              context: Context) -> dict[str, Any]:
+    """Validate ``data_dict`` against ``schema_`` where the decorator cannot (see above)."""
     data, errors = tk.navl_validate(data_dict, schema_, context)
     if errors:
         raise tk.ValidationError(errors)
@@ -100,6 +79,7 @@ def _resolve_dataset(data: dict[str, Any]) -> None:
 
 # items ---------------------------------------------------------------------
 
+@validate(schema.plan_item_schema)
 def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Add a prioritised dataset to an opening plan's inventory.
 
@@ -114,9 +94,8 @@ def opengovpe_plan_item_create(context: Context, data_dict: DataDict) -> dict[st
     :returns: the new item
     :rtype: dictionary
     """
-    _reference(data_dict, "plan_id")
     tk.check_access("opengovpe_plan_item_create", context, data_dict)
-    data = _validate(data_dict, schema.plan_item_schema(), context)
+    data = data_dict
     plan = _plan(data["plan_id"])
     errors = rules.item_errors(plan, data)
     if errors:
@@ -152,7 +131,8 @@ def opengovpe_plan_item_update(context: Context, data_dict: DataDict) -> dict[st
     _check_same_plan(data_dict, current["plan_id"])
     merged = {**records.as_dict(current), **data_dict, "plan_id": current["plan_id"]}
     tk.check_access("opengovpe_plan_item_update", context, merged)
-    data = _validate(merged, schema.plan_item_schema(), context, given=data_dict)
+    # the stored item merged with what was sent: the decorator would see only the latter
+    data = _validate(merged, schema.plan_item_schema(), context)
     errors = rules.item_errors(_plan(current["plan_id"]), data)
     if errors:
         raise tk.ValidationError(errors)
@@ -171,9 +151,15 @@ def opengovpe_plan_item_delete(context: Context, data_dict: DataDict) -> dict[st
     :returns: the removed item's ``id`` and its ``plan_id``
     :rtype: dictionary
     """
-    current = _item(_reference(data_dict, "id"))
-    tk.check_access("opengovpe_plan_item_delete", context, {"plan_id": current["plan_id"]})
-    records.delete(plan_item_table, current["id"])
+    return _delete(context, _item(_reference(data_dict, "id")), plan_item_table,
+                   "opengovpe_plan_item_delete")
+
+
+def _delete(context: Context, current: dict[str, Any], table: sa.Table,
+            action: str) -> dict[str, Any]:
+    """Remove a record of its plan, if the caller may edit the plan."""
+    tk.check_access(action, context, {"plan_id": current["plan_id"]})
+    records.delete(table, current["id"])
     _commit(context)
     return {"id": current["id"], "plan_id": current["plan_id"]}
 
@@ -197,12 +183,13 @@ def _milestone(milestone_id: str) -> dict[str, Any]:
     return row
 
 
-def _prepare_milestone(data_dict: DataDict, context: Context,
-                       given: DataDict | None = None) -> dict[str, Any]:
+def _prepare_milestone(data_dict: DataDict, context: Context) -> dict[str, Any]:
+    """Validated in the body: the evidence's shape is checked before navl reads it, and
+    the default progress depends on whether a progress was sent (see ``_validate``)."""
     errors = rules.milestone_shape_errors(data_dict)
     if errors:
         raise tk.ValidationError(errors)
-    data = _validate(data_dict, schema.milestone_schema(), context, given=given)
+    data = _validate(data_dict, schema.milestone_schema(), context)
     rules.complete_defaults(data, progress_given=data_dict.get("progress") not in (None, ""))
     return data
 
@@ -238,12 +225,17 @@ def opengovpe_milestone_create(context: Context, data_dict: DataDict) -> dict[st
     data.pop("id", None)
     data.setdefault("position", records.next_position(milestone_table, plan.id))
     row = records.insert(milestone_table, data)
+    _add_evidence(context, row["id"], evidence)
+    _commit(context)
+    return _milestone_dict(row["id"])
+
+
+def _add_evidence(context: Context, milestone_id: str,
+                  evidence: list[dict[str, Any]]) -> None:
     user_id = _user_id(context)
     for entry in evidence:
         records.insert(evidence_table, dict(entry, id=records.new_id(),
-                                            milestone_id=row["id"], recorded_by=user_id))
-    _commit(context)
-    return _milestone_dict(row["id"])
+                                            milestone_id=milestone_id, recorded_by=user_id))
 
 
 def _user_id(context: Context) -> str | None:
@@ -274,7 +266,7 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     if "status" in data_dict and "progress" not in data_dict:
         merged["progress"] = None
     tk.check_access("opengovpe_milestone_update", context, merged)
-    data = _prepare_milestone(merged, context, given=data_dict)
+    data = _prepare_milestone(merged, context)
     new_evidence = data.pop("evidence", [])
     existing = len(records.evidence_for([current["id"]])[current["id"]])
     errors = rules.milestone_errors(data, existing + len(new_evidence))
@@ -282,10 +274,7 @@ def opengovpe_milestone_update(context: Context, data_dict: DataDict) -> dict[st
     if errors:
         raise tk.ValidationError(errors)
     records.update(milestone_table, current["id"], data)
-    user_id = _user_id(context)
-    for entry in new_evidence:
-        records.insert(evidence_table, dict(entry, id=records.new_id(),
-                                            milestone_id=current["id"], recorded_by=user_id))
+    _add_evidence(context, current["id"], new_evidence)
     _commit(context)
     return _milestone_dict(current["id"])
 
@@ -298,13 +287,11 @@ def opengovpe_milestone_delete(context: Context, data_dict: DataDict) -> dict[st
     :returns: the removed milestone's ``id`` and its ``plan_id``
     :rtype: dictionary
     """
-    current = _milestone(_reference(data_dict, "id"))
-    tk.check_access("opengovpe_milestone_delete", context, {"plan_id": current["plan_id"]})
-    records.delete(milestone_table, current["id"])
-    _commit(context)
-    return {"id": current["id"], "plan_id": current["plan_id"]}
+    return _delete(context, _milestone(_reference(data_dict, "id")), milestone_table,
+                   "opengovpe_milestone_delete")
 
 
+@validate(schema.evidence_schema)
 def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Record a piece of evidence for a milestone.
 
@@ -321,7 +308,7 @@ def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str
     """
     milestone = _milestone(_reference(data_dict, "milestone_id"))
     tk.check_access("opengovpe_evidence_create", context, {"plan_id": milestone["plan_id"]})
-    data = _validate(data_dict, schema.evidence_schema(), context)
+    data = dict(data_dict)
     data.update(id=records.new_id(), milestone_id=milestone["id"],
                 recorded_by=_user_id(context))
     records.insert(evidence_table, data)
@@ -329,6 +316,7 @@ def opengovpe_evidence_create(context: Context, data_dict: DataDict) -> dict[str
     return _milestone_dict(milestone["id"])
 
 
+@validate(schema.demand_schema)
 def opengovpe_demand_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Record a citizen data request or an access-to-information request behind an item.
 
@@ -343,8 +331,7 @@ def opengovpe_demand_create(context: Context, data_dict: DataDict) -> dict[str, 
     """
     item = _item(_reference(data_dict, "item_id"))
     tk.check_access("opengovpe_demand_create", context, {"plan_id": item["plan_id"]})
-    data = _validate(data_dict, schema.demand_schema(), context)
-    row = records.insert(demand_table, dict(data, id=records.new_id()))
+    row = records.insert(demand_table, dict(data_dict, id=records.new_id()))
     _commit(context)
     return records.as_dict(records.get(demand_table, row["id"]))
 
@@ -412,6 +399,8 @@ def opengovpe_plan_save(context: Context, data_dict: DataDict) -> dict[str, Any]
     """
     plan = _plan(_reference(data_dict, "id"))
     tk.check_access("opengovpe_plan_save", context, {"id": plan.id})
+    # validated in the body: the lists' shape is checked before navl reads them, and each
+    # milestone's default progress depends on whether a progress was sent
     errors = rules.plan_save_shape_errors(data_dict)
     if errors:
         raise tk.ValidationError(errors)
@@ -453,6 +442,7 @@ def _visible_plan_ids(context: Context, organization: str | None) -> list[str]:
 
 
 @tk.side_effect_free
+@validate(schema.due_list_schema)
 def opengovpe_milestone_due_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Overdue milestones and those due within ``days``, across the plans the user can see.
 
@@ -471,7 +461,7 @@ def opengovpe_milestone_due_list(context: Context, data_dict: DataDict) -> dict[
     :rtype: dictionary
     """
     tk.check_access("opengovpe_milestone_due_list", context, data_dict)
-    data = _validate(data_dict, schema.due_list_schema(), context)
+    data = data_dict
     plan_ids = _visible_plan_ids(context, data.get("organization"))
     today = _today()
     horizon = today + datetime.timedelta(days=int(data["days"]))
@@ -502,6 +492,7 @@ def opengovpe_programme_status(context: Context, data_dict: DataDict) -> dict[st
 
 
 @tk.side_effect_free
+@validate(schema.scoreboard_schema)
 def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """National scoreboard: every entity's programme status, filterable and sortable.
 
@@ -521,10 +512,9 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any
     :rtype: dictionary
     """
     tk.check_access("opengovpe_scoreboard", context, data_dict)
-    data = _validate(data_dict, schema.scoreboard_schema(), context)
-    return status.scoreboard(data.get("level_of_government"), data.get("sector"),
-                             data["sort"], int(data["limit"]), int(data["offset"]),
-                             today=_today())
+    return status.scoreboard(data_dict.get("level_of_government"), data_dict.get("sector"),
+                             data_dict["sort"], int(data_dict["limit"]),
+                             int(data_dict["offset"]), today=_today())
 
 
 def _usage_datasets(kind: str, reference: str) -> tuple[dict[str, Any], list[str]]:
@@ -549,6 +539,7 @@ def _usage_datasets(kind: str, reference: str) -> tuple[dict[str, Any], list[str
 
 
 @tk.side_effect_free
+@validate(schema.usage_show_schema)
 def opengovpe_usage_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Views and downloads of an opening-plan item's dataset, of a plan's or of an
     entity's published datasets: totals, the last 30 days, a monthly series, and each
@@ -560,14 +551,14 @@ def opengovpe_usage_show(context: Context, data_dict: DataDict) -> dict[str, Any
     :type type: string
     :rtype: dictionary
     """
-    data = _validate(data_dict, schema.usage_show_schema(), context)
-    described, dataset_ids = _usage_datasets(data["type"], data["id"])
-    tk.check_access("opengovpe_usage_show", context,
-                    {"type": data["type"], "id": described.get("plan_id", described["id"])})
-    return dict(usage.summary(dataset_ids, _today()), type=data["type"], **described)
+    described, dataset_ids = _usage_datasets(data_dict["type"], data_dict["id"])
+    tk.check_access("opengovpe_usage_show", context, {
+        "type": data_dict["type"], "id": described.get("plan_id", described["id"])})
+    return dict(usage.summary(dataset_ids, _today()), type=data_dict["type"], **described)
 
 
 @tk.side_effect_free
+@validate(schema.usage_national_schema)
 def opengovpe_usage_national(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Views and downloads of every entity's published datasets together: totals, the
     last 30 days, a monthly series, and how many published datasets nobody used in the
@@ -576,7 +567,6 @@ def opengovpe_usage_national(context: Context, data_dict: DataDict) -> dict[str,
     :rtype: dictionary
     """
     tk.check_access("opengovpe_usage_national", context, data_dict)
-    _validate(data_dict, schema.usage_national_schema(), context)
     owners = usage.published()
     found = usage.summary(owners, _today())
     datasets = found.pop("datasets")
@@ -612,6 +602,7 @@ def _entity(reference: str) -> model.Group:
 
 
 @tk.side_effect_free
+@validate(schema.record_list_schema)
 def opengovpe_record_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """The records of one type that an entity holds and the user may see, by title: what
     a form's picker offers when one record names another.
@@ -628,7 +619,7 @@ def opengovpe_record_list(context: Context, data_dict: DataDict) -> list[dict[st
     :rtype: list of dictionaries
     """
     tk.check_access("opengovpe_record_list", context, data_dict)
-    data = _validate(data_dict, schema.record_list_schema(), context)
+    data = data_dict
     entity = _entity(data["organization"])
     result = tk.get_action("package_search")(
         {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
@@ -642,6 +633,7 @@ def opengovpe_record_list(context: Context, data_dict: DataDict) -> list[dict[st
     return found[:int(data["limit"])]
 
 
+@validate(schema.record_publish_schema)
 def opengovpe_record_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Publish a working group, regulation or opening plan (public and active), so that
     it counts in its entity's programme status and on the national scoreboard; or, with
@@ -655,97 +647,56 @@ def opengovpe_record_publish(context: Context, data_dict: DataDict) -> dict[str,
     :returns: the record
     :rtype: dictionary
     """
-    record = model.Package.get(_reference(data_dict, "id")[:100])
+    record = model.Package.get(data_dict["id"])
     if (record is None or record.state == "deleted"
             or record.type not in schema.PROGRAMME_RECORD_TYPES):
         raise tk.ObjectNotFound(tk._("Record not found"))
     tk.check_access("opengovpe_record_publish", context, {"id": record.id})
-    data = _validate(data_dict, schema.record_publish_schema(), context)
     return tk.get_action("package_patch")(
         {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj"),
          "allow_state_change": True},
-        {"id": record.id, "private": not data["publish"], "state": "active"})
+        {"id": record.id, "private": not data_dict["publish"], "state": "active"})
 
 
 # CKAN's own actions, guarded: a value of a type no dataset or entity can hold is refused
 # on its field before CKAN reads it, and a record asked for by an id that is not text, or
-# that holds NUL, is not found (see logic/shape.py)
+# that holds NUL, is not found (see logic/shape.py). They keep CKAN's own validation,
+# against the scheming schema of the record's type chosen at run time, after the guard;
+# ``@validate`` cannot hold that schema.
 
-@tk.chained_action
-def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Create a dataset, refusing first the values of a type its fields cannot hold."""
-    shape.check_dataset(data_dict)
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Update a dataset, refusing first the values of a type its fields cannot hold."""
-    shape.check_dataset(data_dict)
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-def package_patch(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Patch a dataset, refusing first the values of a type its fields cannot hold."""
-    shape.check_dataset(data_dict)
-    return up_func(context, data_dict)
+def _guarded(name: str, doc: str, check: Callable[..., None], *keys: str,
+             side_effect_free: bool = False) -> Action:
+    """CKAN's action ``name``, chained: ``check(data_dict, *keys)`` first."""
+    def guarded(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+        check(data_dict, *keys)
+        return up_func(context, data_dict)
+    guarded.__name__ = guarded.__qualname__ = name
+    guarded.__doc__ = doc
+    if side_effect_free:
+        guarded = tk.side_effect_free(guarded)
+    return tk.chained_action(guarded)
 
 
-@tk.chained_action
-def organization_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Create an entity, refusing first the values of a type its fields cannot hold."""
-    shape.check_organization(data_dict)
-    return up_func(context, data_dict)
+def _write(name: str, record: str, check: Callable[..., None]) -> Action:
+    return _guarded(name, f"{name.split('_')[1].capitalize()} {record}, refusing first the "
+                    "values of a type its fields cannot hold.", check)
 
 
-@tk.chained_action
-def organization_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Update an entity, refusing first the values of a type its fields cannot hold."""
-    shape.check_organization(data_dict)
-    return up_func(context, data_dict)
+def _show(name: str, record: str, *keys: str) -> Action:
+    return _guarded(name, f"Show {record}; one asked for by an id that is not text, or holds "
+                    "NUL, is not found.", shape.check_shown_id, *keys, side_effect_free=True)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Show a dataset; one asked for by an id that is not text, or holds NUL, is not found."""
-    shape.check_shown_id(data_dict, "id", "name_or_id")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-@tk.side_effect_free
-def resource_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Show a resource; one asked for by an id that is not text, or holds NUL, is not
-    found."""
-    shape.check_shown_id(data_dict, "id")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-@tk.side_effect_free
-def organization_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Show an entity; one asked for by an id that is not text, or holds NUL, is not
-    found."""
-    shape.check_shown_id(data_dict, "id")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-@tk.side_effect_free
-def group_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Show a group; one asked for by an id that is not text, or holds NUL, is not found."""
-    shape.check_shown_id(data_dict, "id")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-@tk.side_effect_free
-def user_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Show a user; one asked for by an id that is not text, or holds NUL, is not found."""
-    shape.check_shown_id(data_dict, "id")
-    return up_func(context, data_dict)
+package_create = _write("package_create", "a dataset", shape.check_dataset)
+package_update = _write("package_update", "a dataset", shape.check_dataset)
+package_patch = _write("package_patch", "a dataset", shape.check_dataset)
+organization_create = _write("organization_create", "an entity", shape.check_organization)
+organization_update = _write("organization_update", "an entity", shape.check_organization)
+package_show = _show("package_show", "a dataset", "id", "name_or_id")
+resource_show = _show("resource_show", "a resource", "id")
+organization_show = _show("organization_show", "an entity", "id")
+group_show = _show("group_show", "a group", "id")
+user_show = _show("user_show", "a user", "id")
 
 
 @tk.side_effect_free

@@ -6,7 +6,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Schema
 
-from .schema import _email, _required_text, _text, max_limit, max_offset
+from .schema import (_email, _required_id, _required_text, _text, max_limit, max_offset,
+                     request)
 from .validators import opengovpe_plain_text, opengovpe_text
 
 # what a request's moderation may set, and how it may be answered
@@ -47,37 +48,38 @@ def _reference() -> list[Any]:
 
 
 def data_request_create_schema() -> Schema:
-    return {
+    return request({
         "organization": _reference(),
         "title": _required_text(200),
         "description": _required_text(max_description()),
         "reason": _text(max_description()),
         "contact_name": _text(200),
         "contact_email": [*_email(), opengovpe_text(254)],
-    }
+    })
 
 
 def data_request_moderate_schema() -> Schema:
-    return {"id": _reference(), "state": [tk.get_validator("not_empty"), _one_of(MODERATION)]}
+    return request({"id": [*_required_id(), opengovpe_text(100)],
+                    "state": [tk.get_validator("not_empty"), _one_of(MODERATION)]})
 
 
 def data_request_answer_schema() -> Schema:
-    return {
-        "id": _reference(),
+    return request({
+        "id": [*_required_id(), opengovpe_text(100)],
         "status": [tk.get_validator("not_empty"), _one_of(ANSWERS)],
         "item_id": _text(100),
         "dataset_id": _text(100),
         "answer": _text(max_description()),
-    }
+    })
 
 
 def data_request_list_schema() -> Schema:
     optional = tk.get_validator("ignore_missing")
-    return {
+    return request({
         "organization": [optional, opengovpe_plain_text, opengovpe_text(100)],
         "state": [optional, _one_of(STATES)],
         "status": [optional, _one_of(STATUSES)],
         "sort": [tk.get_validator("default")("created desc"), _one_of(SORTS)],
         "limit": [tk.get_validator("default")(50), _whole(1, max_limit())],
         "offset": [tk.get_validator("default")(0), _whole(0, max_offset())],
-    }
+    })

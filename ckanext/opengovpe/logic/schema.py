@@ -8,13 +8,24 @@ from ckan.lib.navl.dictization_functions import missing
 from ckan.types import Context, Schema
 
 from .validators import (control_character_message, opengovpe_date, opengovpe_date_order,
-                         opengovpe_percentage, opengovpe_plain_text, opengovpe_text,
-                         opengovpe_vocabulary)
+                         opengovpe_known_fields, opengovpe_percentage, opengovpe_plain_text,
+                         opengovpe_text, opengovpe_vocabulary)
 from ..programme.vocabulary import PLAN_TYPE, REGULATION_TYPE, WORKING_GROUP_TYPE
 
 MAX_TEXT = 10_000
 MAX_SHORT = 500
 MAX_INT = 2_147_483_647  # PostgreSQL integer columns
+
+# what plan_show returns besides the editable fields: a client that reads a plan,
+# edits it and saves it back sends them, and they are ignored
+READ_ONLY_FIELDS = frozenset({"created", "modified", "overdue", "demand",
+                              "status_before_publication"})
+
+
+def request(fields: Schema) -> Schema:
+    """An action's schema: ``fields``, and a request naming any other field (or holding
+    NUL in a top-level value) refused as a whole (``opengovpe_known_fields``)."""
+    return {**fields, "__before": [opengovpe_known_fields(fields, READ_ONLY_FIELDS)]}
 
 
 def max_limit() -> int:
@@ -127,11 +138,26 @@ def _url() -> list[Any]:
                      tk.get_validator("url_validator"))
 
 
+def _required_id() -> list[Any]:
+    """The id (or name) of the record acted on or in: required text."""
+    return [tk.get_validator("not_empty"), _must_be_text, opengovpe_plain_text,
+            tk.get_validator("unicode_safe")]
+
+
+def _must_be_text(value: Any, context: Context) -> Any:
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Must be text"))
+    return value
+
+
 def plan_item_schema() -> Schema:
+    return request(_plan_item_fields())
+
+
+def _plan_item_fields() -> Schema:
     return {
         "id": _text(100),
-        "plan_id": [tk.get_validator("not_empty"), opengovpe_plain_text,
-                tk.get_validator("unicode_safe")],
+        "plan_id": _required_id(),
         "position": _position(),
         "title": _required_text(),
         "description": _text(MAX_TEXT),
@@ -156,6 +182,10 @@ def plan_item_schema() -> Schema:
 
 
 def evidence_schema() -> Schema:
+    return request(_evidence_fields())
+
+
+def _evidence_fields() -> Schema:
     return {
         "id": _text(100),
         "milestone_id": _text(100),
@@ -167,10 +197,13 @@ def evidence_schema() -> Schema:
 
 
 def milestone_schema() -> Schema:
+    return request(_milestone_fields())
+
+
+def _milestone_fields() -> Schema:
     return {
         "id": _text(100),
-        "plan_id": [tk.get_validator("not_empty"), opengovpe_plain_text,
-                tk.get_validator("unicode_safe")],
+        "plan_id": _required_id(),
         "item_id": _reference(),
         "position": _position(),
         "name": _required_text(),
@@ -191,39 +224,37 @@ def milestone_schema() -> Schema:
         "indicator_target": _optional(_number),
         "indicator_value": _optional(_number),
         "indicator_date": _optional(opengovpe_date),
-        "evidence": evidence_schema(),
+        "evidence": _evidence_fields(),
     }
 
 
 def demand_schema() -> Schema:
-    return {
-        "item_id": [tk.get_validator("not_empty"), opengovpe_plain_text,
-                tk.get_validator("unicode_safe")],
+    return request({
+        "item_id": _required_id(),
         "kind": [tk.get_validator("not_empty"), opengovpe_vocabulary("demand_kind")],
         "reference": _text(),
         "date": _optional(opengovpe_date),
         "description": _text(MAX_TEXT),
-    }
+    })
 
 
 def plan_save_schema() -> Schema:
-    return {
-        "id": [tk.get_validator("not_empty"), opengovpe_plain_text,
-                tk.get_validator("unicode_safe")],
+    return request({
+        "id": _required_id(),
         "items": plan_item_schema_without_plan(),
         "milestones": milestone_schema_without_plan(),
-    }
+    })
 
 
 def plan_item_schema_without_plan() -> Schema:
-    schema = plan_item_schema()
+    schema = _plan_item_fields()
     schema["plan_id"] = _text(100)
     schema["key"] = _text(100)
     return schema
 
 
 def milestone_schema_without_plan() -> Schema:
-    schema = milestone_schema()
+    schema = _milestone_fields()
     schema["plan_id"] = _text(100)
     schema["item_key"] = _text(100)
     return schema
@@ -237,20 +268,21 @@ NOT_IN_FORMS = frozenset({"id", "plan_id", "position"})
 def form_fields(schema: Schema) -> tuple[str, ...]:
     """The fields of a record a form may send: the schema's own, without nested records."""
     return tuple(name for name, rule in schema.items()
-                 if name not in NOT_IN_FORMS and not isinstance(rule, dict))
+                 if name not in NOT_IN_FORMS and not name.startswith("__")
+                 and not isinstance(rule, dict))
 
 
 def due_list_schema() -> Schema:
-    return {
+    return request({
         "days": [tk.get_validator("default")(14), _whole_number(365)],
         "organization": _text(200),
         "limit": [tk.get_validator("default")(max_limit()), _whole_number(max_limit())],
         "offset": [tk.get_validator("default")(0), _whole_number(max_offset())],
-    }
+    })
 
 
 def scoreboard_schema() -> Schema:
-    return {
+    return request({
         "level_of_government": _optional(opengovpe_vocabulary("level_of_government")),
         "sector": _optional(opengovpe_vocabulary("sector")),
         "sort": [tk.get_validator("default")("progress desc"), tk.get_validator("one_of")(
@@ -258,19 +290,19 @@ def scoreboard_schema() -> Schema:
              "milestones desc", "milestones asc", "demand desc", "demand asc"])],
         "limit": [tk.get_validator("default")(100), _whole_number(max_limit())],
         "offset": [tk.get_validator("default")(0), _whole_number(max_offset())],
-    }
+    })
 
 
 def usage_show_schema() -> Schema:
-    return {
+    return request({
         "id": _required_text(200),
         "type": [tk.get_validator("default")("entity"),
                  tk.get_validator("one_of")(["item", "plan", "entity"])],
-    }
+    })
 
 
 def usage_national_schema() -> Schema:
-    return {}
+    return request({})
 
 
 # the record types a picker lists and that a coordinator publishes from the programme page
@@ -279,12 +311,12 @@ PICKER_TYPES = (*PROGRAMME_RECORD_TYPES, "dataset")
 
 
 def record_list_schema() -> Schema:
-    return {
+    return request({
         "organization": _required_text(200),
         "type": [tk.get_validator("not_empty"), tk.get_validator("one_of")(list(PICKER_TYPES))],
         "q": _text(200),
         "limit": [tk.get_validator("default")(100), _whole_number(1000)],
-    }
+    })
 
 
 def _yes_or_no(value: Any, context: Context) -> Any:
@@ -296,7 +328,7 @@ def _yes_or_no(value: Any, context: Context) -> Any:
 
 
 def record_publish_schema() -> Schema:
-    return {
-        "id": _required_text(100),
+    return request({
+        "id": [*_required_id(), opengovpe_text(100)],
         "publish": [tk.get_validator("default")(True), _yes_or_no],
-    }
+    })

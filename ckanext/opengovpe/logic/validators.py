@@ -35,6 +35,7 @@ __all__ = [
     "opengovpe_text",
     "opengovpe_link",
     "opengovpe_no_control_characters",
+    "opengovpe_known_fields",
 ]
 
 FieldValidator = Callable[[FlattenKey, FlattenDataDict, FlattenErrorDict, Context], None]
@@ -84,6 +85,23 @@ def _store(key: FlattenKey, data: FlattenDataDict, original: Any, cleaned: list[
     data[key] = original.strip() if isinstance(original, str) else cleaned
 
 
+def _check_each(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                not_a_list: str, problem: Callable[[Any], str | None]) -> None:
+    """A field of one string or a list: ``not_a_list`` when it is neither, else the
+    ``problem`` of each value; the cleaned values are kept when there is none."""
+    value = data.get(key)
+    if _empty(value):
+        return
+    values = _values(value)
+    if values is None:
+        errors[key].append(not_a_list)
+        return
+    problems = [found for found in map(problem, values) if found]
+    errors[key].extend(problems)
+    if not problems:
+        _store(key, data, value, values)
+
+
 def _ubigeo_error(code: Any) -> str | None:
     if not isinstance(code, str) or not vocab.UBIGEO_PATTERN.fullmatch(code):
         return tk._('"{code}" is not a UBIGEO code: use the 2, 4 or 6 digits of INEI').format(
@@ -96,17 +114,8 @@ def _ubigeo_error(code: Any) -> str | None:
 def opengovpe_ubigeo(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
                      context: Context) -> None:
     """One INEI UBIGEO code (department, province or district), or a list of them."""
-    value = data.get(key)
-    if _empty(value):
-        return
-    codes = _values(value)
-    if codes is None:
-        errors[key].append(tk._("Expecting a UBIGEO code or a list of UBIGEO codes"))
-        return
-    problems = [error for error in map(_ubigeo_error, codes) if error]
-    errors[key].extend(problems)
-    if not problems:
-        _store(key, data, value, codes)
+    _check_each(key, data, errors, tk._("Expecting a UBIGEO code or a list of UBIGEO codes"),
+                _ubigeo_error)
 
 
 def opengovpe_vocabulary(name: str, multiple: bool = False) -> FieldValidator:
@@ -122,20 +131,12 @@ def opengovpe_vocabulary(name: str, multiple: bool = False) -> FieldValidator:
     def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
                   context: Context) -> None:
         value = data.get(key)
-        if _empty(value):
-            return
-        if not multiple and not isinstance(value, str):
+        if not multiple and not _empty(value) and not isinstance(value, str):
             errors[key].append(tk._("Expecting a single value"))
             return
-        values = _values(value)
-        if values is None:
-            errors[key].append(tk._("Expecting a list of values"))
-            return
-        problems = [tk._('"{value}" is not one of the allowed values').format(value=str(v)[:80])
-                    for v in values if not vocab.is_member(name, v)]
-        errors[key].extend(problems)
-        if not problems:
-            _store(key, data, value, values)
+        _check_each(key, data, errors, tk._("Expecting a list of values"),
+                    lambda v: None if vocab.is_member(name, v) else tk._(
+                        '"{value}" is not one of the allowed values').format(value=str(v)[:80]))
 
     return validator
 
@@ -266,20 +267,11 @@ def opengovpe_dataset_name(key: FlattenKey, data: FlattenDataDict, errors: Flatt
     Only the form is checked here; whether the record exists and belongs to the same entity is
     checked where references are resolved.
     """
-    value = data.get(key)
-    if _empty(value):
-        return
-    names = _values(value)
-    if names is None:
-        errors[key].append(tk._("Expecting a dataset name or a list of dataset names"))
-        return
-    problems = [
-        tk._('"{name}" is not a dataset name: use 2 to 100 lowercase letters, digits, '
-             '"-" or "_"').format(name=str(name)[:80])
-        for name in names if not isinstance(name, str) or not _DATASET_NAME.fullmatch(name)]
-    errors[key].extend(problems)
-    if not problems:
-        _store(key, data, value, names)
+    _check_each(key, data, errors,
+                tk._("Expecting a dataset name or a list of dataset names"),
+                lambda name: None if isinstance(name, str) and _DATASET_NAME.fullmatch(name)
+                else tk._('"{name}" is not a dataset name: use 2 to 100 lowercase letters, '
+                          'digits, "-" or "_"').format(name=str(name)[:80]))
 
 
 def _owner_id(data: FlattenDataDict) -> str | None:
@@ -421,3 +413,59 @@ def opengovpe_no_control_characters(key: FlattenKey, data: FlattenDataDict,
         message = control_character_message(value)
         if message:
             errors.setdefault(field, []).append(message)
+
+
+def opengovpe_known_fields(fields: Mapping[str, Any],
+                           ignored: frozenset[str] = frozenset()) -> FieldValidator:
+    """Whole-request check of an action's schema (its ``__before``): a field that
+    ``fields`` (the schema, with its nested ones) does not know, ``ignored`` aside, at any
+    depth, is refused, and then a NUL in any top-level value. Either refuses the request
+    as a whole, before its values are read, with errors in the request's own shape
+    (``{"items": [{}, {"x": [...]}]}``): what navl would otherwise drop in silence."""
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        unknown: dict[FlattenKey, list[str]] = {}
+        if key in data:  # a field named like the check itself
+            unknown[key] = [tk._("Unknown field")]
+        for field, value in data.items():
+            if field[-1] in ("__extras", "__junk") and isinstance(value, dict):
+                for name in value:
+                    where = name if isinstance(name, tuple) else field[:-1] + (name,)
+                    if not _known(fields, where) and where[-1] not in ignored:
+                        unknown[where] = [tk._("Unknown field")]
+        if unknown:
+            raise tk.ValidationError(_as_request(unknown, data))
+        nul = {field[0]: [tk._("Must not contain NUL characters")]
+               for field, value in data.items()
+               if len(field) == 1 and value is not tk.missing
+               and not str(field[0]).startswith("__") and "\x00" in str(value)}
+        if nul:
+            raise tk.ValidationError(nul)
+
+    return validator
+
+
+def _known(fields: Mapping[str, Any], where: FlattenKey) -> bool:
+    """Whether the schema has the field at ``where`` (navl sets an empty list of a
+    nested schema's objects aside as an extra)."""
+    for name in where[:-1:2]:
+        fields = fields.get(name) if isinstance(fields.get(name), dict) else {}
+    return where[-1] in fields
+
+
+def _as_request(flat: dict[FlattenKey, list[str]], data: FlattenDataDict) -> dict[str, Any]:
+    """Flattened errors nested as the request was: a list field's errors are a list with
+    one entry (empty where nothing is wrong) for each of its objects."""
+    nested: dict[str, Any] = {}
+    for where, messages in flat.items():
+        node = nested
+        for depth in range(0, len(where) - 1, 2):
+            prefix = where[:depth + 1]
+            size = 1 + max(k[depth + 1] for k in data
+                           if k[:depth + 1] == prefix and len(k) > depth + 1
+                           and isinstance(k[depth + 1], int))
+            node = node.setdefault(str(where[depth])[:100], [{} for _ in range(size)])[
+                where[depth + 1]]
+        node[str(where[-1])[:100]] = messages
+    return nested

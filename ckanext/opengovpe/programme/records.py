@@ -95,30 +95,28 @@ def milestones(plan_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def evidence_for(milestone_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    ids = list(milestone_ids)
+def _rows_of(column: sa.Column, owner_ids: Iterable[str],
+             *order_by: sa.Column) -> dict[str, list[dict[str, Any]]]:
+    """The rows of ``column``'s table whose ``column`` is one of ``owner_ids``, by owner
+    (every owner given has its list, empty or not)."""
+    ids = list(owner_ids)
     found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
     if not ids:
         return found
     rows = model.Session.execute(
-        sa.select(evidence_table).where(evidence_table.c.milestone_id.in_(ids))
-        .order_by(evidence_table.c.date, evidence_table.c.created)).mappings().all()
+        sa.select(column.table).where(column.in_(ids)).order_by(*order_by)).mappings().all()
     for row in rows:
-        found[row["milestone_id"]].append(dict(row))
+        found[row[column.name]].append(dict(row))
     return found
+
+
+def evidence_for(milestone_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    return _rows_of(evidence_table.c.milestone_id, milestone_ids,
+                    evidence_table.c.date, evidence_table.c.created)
 
 
 def demand_for(item_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    ids = list(item_ids)
-    found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-    if not ids:
-        return found
-    rows = model.Session.execute(
-        sa.select(demand_table).where(demand_table.c.item_id.in_(ids))
-        .order_by(demand_table.c.date)).mappings().all()
-    for row in rows:
-        found[row["item_id"]].append(dict(row))
-    return found
+    return _rows_of(demand_table.c.item_id, item_ids, demand_table.c.date)
 
 
 def get(table: sa.Table, record_id: str) -> dict[str, Any] | None:

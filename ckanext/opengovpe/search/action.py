@@ -4,7 +4,10 @@ CKAN's search schema assumes its values are strings or numbers: a list or an obj
 ``rows`` fails inside ``limit_to_configured_maximum`` and a number in an ``fl`` list fails
 when the action joins it, both as a 500; a list in ``q`` or ``fq`` becomes its JSON text
 and is searched for. Those are the caller's mistakes, answered here with a field-level
-error (409), in CKAN's words where CKAN has them.
+error (409), in CKAN's words where CKAN has them. The check is by hand rather than a
+``@validate`` schema: CKAN's own action validates the parameters next with its schema, and
+a navl schema here would pass on only the parameters it names (``ext_*`` and the rest that
+plugins read would be lost).
 """
 from __future__ import annotations
 
