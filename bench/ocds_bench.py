@@ -22,12 +22,17 @@ gzipped OCDS 1.0 release package without ``version`` built from a real Mexico Ci
 (``synthetic.write_foreign_month``: two releases per process merged with ocdsmerge, buyers
 named by an identifier without id, MXN tenders, one award in three in USD), harvested by a
 ``url`` source; the unchanged re-harvest finds the same data and configuration and reads
-nothing. Same targets.
+nothing. With ``--shape pyg``, a gzipped record package of compiled releases only whose
+buyer is ``tender.procuringEntity`` named without an id, amounts in PYG and dates with
+-04:00/-03:00 offsets (``synthetic.write_procuring_entity_month``), also by a ``url`` source.
+Same targets.
 
-Figures are printed and written to bench/results/ocds.json (ocds-foreign.json).
+Figures are printed and written to bench/results/ocds.json and ocds.md (ocds-foreign.*,
+ocds-pyg.*; ``--suffix`` is added to the name). ``--profile`` runs both harvests under
+cProfile and adds their top costs to the figures (the times are then cProfile's, slower).
 
-    .venv/bin/python bench/ocds_bench.py [--records 7000] [--shape oece|foreign]
-        [--database ckan_opengovpe_hc]
+    .venv/bin/python bench/ocds_bench.py [--records 7000] [--shape oece|foreign|pyg]
+        [--database ckan_opengovpe_hc] [--profile] [--harvest-only] [--suffix -before]
 """
 from __future__ import annotations
 
@@ -51,7 +56,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import common  # noqa: E402  (bench/common.py)
 ROOT = os.path.dirname(HERE)
-RESULTS = common.RESULTS
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 TARGETS = {"harvest_seconds": 60.0, "harvest_peak_rss_mb": 200.0, "reharvest_seconds": 5.0}
 
@@ -191,13 +195,58 @@ def ocdskit_compile(path: str) -> dict[str, Any]:
             "records_per_second": round(count / seconds, 1)}
 
 
-def harvest_twice(ini: str, report: dict[str, Any], source: str) -> None:
-    say("Harvest of the month (ckan harvester run-test)")
-    report["harvest"] = timed_child([CKAN, "-c", ini, "harvester", "run-test", source])
-    say(f"  {report['harvest']}")
-    say("Re-harvest of the unchanged month")
-    report["reharvest"] = timed_child([CKAN, "-c", ini, "harvester", "run-test", source])
-    say(f"  {report['reharvest']}")
+# the stages of a harvest whose cumulative time the profile summary reports
+PROFILED = ("run_test_harvester", "gather_stage", "fetch_and_import_stages", "run",
+            "_parse", "iter_items", "_take_record", "store", "check", "to_json", "digest",
+            "buyer_of", "flush", "stale", "write_buyer_year", "summarise", "releases",
+            "content_digest", "package_create", "package_update", "package_show",
+            "write_documents", "index_package", "upload", "commit", "sync_items",
+            "write_file_dataset", "harvest_jobs_run", "load_environment", "make_app")
+
+
+def profile_summary(path: str, top: int = 15) -> dict[str, Any]:
+    """A cProfile dump in short: the cumulative time of the harvest's stages (``PROFILED``,
+    our functions and CKAN's), the ``top`` functions by own time, and the database's share
+    (time spent inside psycopg2's execute and commit)."""
+    import pstats
+
+    stats = pstats.Stats(path).stats  # type: ignore[attr-defined]
+    stages, own = [], []
+    database = {"execute_seconds": 0.0, "executes": 0, "commit_seconds": 0.0, "commits": 0}
+    for (filename, line, name), (_, calls, own_time, cumulative, _) in stats.items():
+        where = filename.split("site-packages/")[-1].split("/ckanext/opengovpe/")[-1]
+        row = {"function": f"{where}:{line}({name})", "calls": calls,
+               "own_seconds": round(own_time, 2), "cumulative_seconds": round(cumulative, 2)}
+        own.append(row)
+        if name in PROFILED and ("opengovpe" in filename or "ckan" in filename) \
+                and cumulative >= 0.05:
+            stages.append(row)
+        if "psycopg2" in name and name.endswith(("'execute' of 'psycopg2.extensions.cursor' "
+                                                 "objects>", "'commit' of 'psycopg2.extensions."
+                                                 "connection' objects>")):
+            kind = "execute" if "execute" in name else "commit"
+            database[f"{kind}_seconds"] = round(database[f"{kind}_seconds"] + cumulative, 2)
+            database[f"{kind}s"] += calls
+    stages.sort(key=lambda row: -row["cumulative_seconds"])
+    own.sort(key=lambda row: -row["own_seconds"])
+    return {"stages": stages, "top_own_time": own[:top], "database": database}
+
+
+def harvest_twice(ini: str, report: dict[str, Any], source: str, work: str,
+                  profile: bool = False) -> None:
+    """Harvest twice; with ``profile``, under cProfile, its top costs in the report."""
+    for key, label in (("harvest", "Harvest of the month (ckan harvester run-test)"),
+                       ("reharvest", "Re-harvest of the unchanged month")):
+        say(label)
+        command = [CKAN, "-c", ini, "harvester", "run-test", source]
+        dump = os.path.join(work, f"{key}.pstats")
+        if profile:
+            command = [sys.executable, "-m", "cProfile", "-o", dump, *command]
+        report[key] = timed_child(command)
+        say(f"  {report[key]}")
+        if profile:
+            report[key]["profile"] = profile_summary(dump)
+            say(f"  profile kept in {dump}")
 
 
 def count_and_judge(database: str, report: dict[str, Any], results: str) -> None:
@@ -219,44 +268,92 @@ def count_and_judge(database: str, report: dict[str, Any], results: str) -> None
         <= TARGETS["harvest_peak_rss_mb"],
         "reharvest_seconds": report["reharvest"]["seconds"] <= TARGETS["reharvest_seconds"],
     }
-    print(json.dumps(report, indent=2))
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, results), "w") as out:
-        json.dump(report, out, indent=2)
+    common.write_report(results, report, markdown(report))
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The figures of a run as Markdown, with the load average beside each time and, if
+    profiled, the stages and functions that cost most."""
+    lines = [f"# {report['benchmark']} ({report['when']})", "",
+             f"{report['records']:,} processes, {report['json_mb']} MB of JSON; "
+             f"{report['procurement_datasets']} procurement datasets, "
+             f"{report['processes_stored']:,} processes stored, "
+             f"{report['gather_errors']} gather errors; {report['cpus']} CPUs, "
+             f"Python {report['python']}.", "",
+             "| run | load average (1, 5, 15 min) | wall | CPU (user+sys) | peak RSS | target "
+             "met |", "|---|---|---:|---:|---:|---|"]
+    for key, label, target in (("harvest", "harvest of the month", "harvest_seconds"),
+                               ("reharvest", "unchanged month", "reharvest_seconds")):
+        run = report[key]
+        lines.append(f"| {label} | {', '.join(str(v) for v in run['load_average'])} | "
+                     f"{run['seconds']} s | {run['cpu_seconds']} s | {run['peak_rss_mb']} MB | "
+                     f"{'yes' if report['verdict'][target] else 'no'} |")
+    for key in ("harvest", "reharvest"):
+        profile = report[key].get("profile")
+        if "profile_top" in report[key]:  # the first profiled run listed its top 25 only
+            lines += ["", f"## Profile of the {key} (cProfile: times inflated by it)", "",
+                      "| function | calls | cumulative s | own s |", "|---|---:|---:|---:|"]
+            lines += [f"| `{row['function']}` | {row['calls']:,} | {row['cumulative_seconds']}"
+                      f" | {row['own_seconds']} |" for row in report[key]["profile_top"]]
+        if not profile:
+            continue
+        database = profile["database"]
+        lines += ["", f"## Profile of the {key} (cProfile: times inflated by it)", "",
+                  f"Inside psycopg2: {database['executes']:,} statements, "
+                  f"{database['execute_seconds']} s; {database['commits']:,} commits, "
+                  f"{database['commit_seconds']} s.", "",
+                  "| stage | calls | cumulative s |", "|---|---:|---:|"]
+        lines += [f"| `{row['function']}` | {row['calls']:,} | {row['cumulative_seconds']} |"
+                  for row in profile["stages"][:30]]
+        lines += ["", "| own time | calls | own s |", "|---|---:|---:|"]
+        lines += [f"| `{row['function']}` | {row['calls']:,} | {row['own_seconds']} |"
+                  for row in profile["top_own_time"][:10]]
+    return "\n".join(lines) + "\n"
+
+
+SHAPES = {
+    # shape: (file, writer in synthetic.py, releases per process, source name, results)
+    "foreign": ("2024-02.json.gz", "write_foreign_month", 2, "cdmx", "ocds-foreign"),
+    "pyg": ("2024-05.json.gz", "write_procuring_entity_month", 0, "pyg", "ocds-pyg"),
+}
 
 
 def foreign(args: argparse.Namespace) -> int:
-    """A month in the CDMX shape (release package, OCDS 1.0, MXN/USD) through a url source."""
+    """A month in another publisher's shape through a url source: the CDMX shape (release
+    package, OCDS 1.0, MXN/USD) or a record package of compiled releases whose buyer is the
+    tender's procuring entity, in PYG."""
     import gzip
 
     from ckanext.opengovpe.tests.procurement import synthetic
 
+    filename, writer, per_process, name, results = SHAPES[args.shape]
     work = tempfile.mkdtemp(prefix="ocds-bench-")
     ini = write_ini(args.database, args.redis_db, os.path.join(work, "storage"))
-    packed = os.path.join(work, "2024-02.json.gz")
-    say(f"Writing a synthetic month of {args.records:,} processes in the CDMX shape")
+    packed = os.path.join(work, filename)
+    say(f"Writing a synthetic month of {args.records:,} processes in the {args.shape} shape")
     with gzip.open(packed, "wt", encoding="utf-8") as out:
-        synthetic.write_foreign_month(out, args.records, 2024, 2)
+        getattr(synthetic, writer)(out, args.records, 2024, int(filename[5:7]))
     with gzip.open(packed, "rb") as raw:
         json_bytes = sum(len(block) for block in iter(lambda: raw.read(1 << 20), b""))
     report: dict[str, Any] = {
-        "benchmark": "ocds-foreign", "when": dt.datetime.now(dt.timezone.utc).isoformat(
+        "benchmark": results, "when": dt.datetime.now(dt.timezone.utc).isoformat(
             timespec="seconds"), "python": platform.python_version(),
-        "cpus": os.cpu_count(), "records": args.records, "releases": 2 * args.records,
+        "cpus": os.cpu_count(), "records": args.records,
+        "releases": per_process * args.records,
         "json_mb": round(json_bytes / 1e6, 1), "gzip_mb": round(os.path.getsize(packed) / 1e6, 1),
         "targets": TARGETS}
     say(f"Month: {report['json_mb']} MB of JSON, {report['gzip_mb']} MB gzipped")
-    documents: dict[str, tuple[str, bytes | str]] = {"/2024-02.json.gz": ("application/gzip",
-                                                                         packed)}
+    documents: dict[str, tuple[str, bytes | str]] = {f"/{filename}": ("application/gzip",
+                                                                       packed)}
     httpd, base = serve(documents)
     say(f"Fresh database {args.database}")
     ckan(ini, "db", "init")
     common.fresh_ocds_database(ini, work, {
-        "name": "cdmx", "url": f"{base}/2024-02.json.gz", "source_type": "opengovpe_ocds",
+        "name": name, "url": f"{base}/{filename}", "source_type": "opengovpe_ocds",
         "config": "{}"})
-    harvest_twice(ini, report, "cdmx")
+    harvest_twice(ini, report, name, work, args.profile)
     httpd.shutdown()
-    count_and_judge(args.database, report, "ocds-foreign.json")
+    count_and_judge(args.database, report, f"{results}{args.suffix}")
     return 0
 
 
@@ -266,9 +363,16 @@ def main(argv: list[str]) -> int:
     args_parser.add_argument("--linked", type=int, default=12)
     args_parser.add_argument("--database", default="ckan_opengovpe_hc")
     args_parser.add_argument("--redis-db", type=int, default=4)
-    args_parser.add_argument("--shape", choices=("oece", "foreign"), default="oece")
+    args_parser.add_argument("--shape", choices=("oece", *SHAPES), default="oece")
+    args_parser.add_argument("--profile", action="store_true",
+                             help="run both harvests under cProfile (slower) and report "
+                                  "their top costs")
+    args_parser.add_argument("--harvest-only", action="store_true",
+                             help="skip the in-process parse and ocdskit comparison")
+    args_parser.add_argument("--suffix", default="",
+                             help="added to the results file name (ocds<suffix>.json)")
     args = args_parser.parse_args(argv)
-    if args.shape == "foreign":
+    if args.shape in SHAPES:
         return foreign(args)
 
     from ckanext.opengovpe.tests.procurement import synthetic
@@ -291,15 +395,16 @@ def main(argv: list[str]) -> int:
         "targets": TARGETS}
     say(f"Month: {report['json_mb']} MB of JSON, {report['zip_mb']} MB zipped")
 
-    say("Parse and group, against ocdskit compile")
-    report["parse_and_group"] = parse_and_group(unzipped)
-    releases = os.path.join(work, "releases.json")
-    release_package(unzipped, releases)
-    report["release_package_mb"] = round(os.path.getsize(releases) / 1e6, 1)
-    report["parse_and_merge_releases"] = merge_releases(releases)
-    report["ocdskit_compile_releases"] = ocdskit_compile(releases)
-    say(f"  ours: {report['parse_and_group']}, {report['parse_and_merge_releases']}; "
-        f"ocdskit: {report['ocdskit_compile_releases']}")
+    if not args.harvest_only:
+        say("Parse and group, against ocdskit compile")
+        report["parse_and_group"] = parse_and_group(unzipped)
+        releases = os.path.join(work, "releases.json")
+        release_package(unzipped, releases)
+        report["release_package_mb"] = round(os.path.getsize(releases) / 1e6, 1)
+        report["parse_and_merge_releases"] = merge_releases(releases)
+        report["ocdskit_compile_releases"] = ocdskit_compile(releases)
+        say(f"  ours: {report['parse_and_group']}, {report['parse_and_merge_releases']}; "
+            f"ocdskit: {report['ocdskit_compile_releases']}")
 
     documents: dict[str, tuple[str, bytes | str]] = {}
     httpd, base = serve(documents)
@@ -314,9 +419,9 @@ def main(argv: list[str]) -> int:
         "name": "oece-bulk", "url": f"{base}/api/v1/files?page=1&paginateBy=10&format=json",
         "source_type": "opengovpe_ocds", "config": '{"kind": "oece_bulk", "months": 1}'})
 
-    harvest_twice(ini, report, "oece-bulk")
+    harvest_twice(ini, report, "oece-bulk", work, args.profile)
     httpd.shutdown()
-    count_and_judge(args.database, report, "ocds.json")
+    count_and_judge(args.database, report, f"ocds{args.suffix}")
     return 0
 
 

@@ -66,17 +66,16 @@ class OcdsHarvester(HarvesterBase, p.SingletonPlugin):
         run = gather.Gather(source.id, source.url, gather.parse_config(source.config),
                             lambda message: self._save_gather_error(message, harvest_job))
         names, files = run.run()
-        ids = []
-        for name in names:
-            obj = HarvestObject(guid=name, job=harvest_job,
-                                content=json.dumps({"type": "buyer_year", "name": name}))
-            obj.save()
-            ids.append(obj.id)
-        for info in files:
-            obj = HarvestObject(guid=info["name"], job=harvest_job,
-                                content=json.dumps({"type": "file", **info}))
-            obj.save()
-            ids.append(obj.id)
+        # the objects are added and committed together: one commit, not one per object
+        objects = [HarvestObject(guid=name, job=harvest_job,
+                                 content=json.dumps({"type": "buyer_year", "name": name}))
+                   for name in names]
+        objects += [HarvestObject(guid=info["name"], job=harvest_job,
+                                  content=json.dumps({"type": "file", **info}))
+                    for info in files]
+        model.Session.add_all(objects)
+        model.Session.commit()
+        ids = [obj.id for obj in objects]
         log.info("OCDS gather of %s: %s datasets to write, %s errors", source.id,
                  len(ids), run.errors)
         return ids

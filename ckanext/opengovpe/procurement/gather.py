@@ -218,7 +218,9 @@ class Gather:
         except process.ProcessError as err:
             self.process_error(err, url, position)
             return False
-        release = process.to_json(compiled)
+        # serialised once: the text is stored as it is and hashed for the digest
+        text = process.canonical(compiled)
+        release = json.loads(text)
         year = process.year_of(release)
         assert year is not None  # check() refused releases without a year
         buyer = process.buyer_of(release, self.config["buyer_identity"])
@@ -233,7 +235,7 @@ class Gather:
         else:
             name = process.dataset_name(buyer["key"], year)
         self.seen.add(release["ocid"])
-        self.touched |= self.batch.add(release["ocid"], name, process.digest(release), release)
+        self.touched |= self.batch.add(release["ocid"], name, process.digest_of(text), text)
         return True
 
     def _apply_deletions(self) -> set[str]:

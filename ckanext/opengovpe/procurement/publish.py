@@ -122,10 +122,12 @@ def write_buyer_year(source: Any, config: dict[str, Any], name: str,
             "content_digest": store.content_digest(source.id, name),
         }
         if existing is None:
-            # a draft until its files are stored: a harvest killed in between leaves nothing
-            # public and nothing that looks finished (store.stale sends it back to be done)
-            existing = tk.get_action("package_create")(
-                _context(user), {**package, "state": "draft", "content_digest": ""})
+            # created as a draft in the update's transaction, neither committed nor indexed
+            # on its own (a package_show and an index write less per dataset): a harvest
+            # killed before the update commits leaves nothing (store.stale sends it back)
+            existing = {"id": tk.get_action("package_create")(
+                {**_context(user), "defer_commit": True, "return_id_only": True},
+                {**package, "state": "draft", "content_digest": ""})}
         handles = [open(stats["files"][key], "rb") for key in build.FILES]  # noqa: SIM115
         try:
             # one update uploads every file to the filestore (package_update stores uploads)
@@ -158,7 +160,9 @@ class _Buyer:
 
     def watch(self, releases: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for release in releases:
-            buyer = process.buyer_of(release, self.rule)
+            # once the buyer, its RUC and its department are known, the rest cannot change them
+            buyer = None if self.first and self.ruc and self.department \
+                else process.buyer_of(release, self.rule)
             if buyer is not None:
                 self.first = self.first or buyer
                 self.ruc = self.ruc or buyer["ruc"]

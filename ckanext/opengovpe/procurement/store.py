@@ -5,11 +5,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 
 from ckan import model
 
 from ckanext.opengovpe.model.procurement import ocds_process_table as table
+
+
+# one statement for a whole batch, its rows given as arrays: compiled once, and the releases
+# sent as the JSON text they were hashed from (no ORM values, no second serialisation)
+_UPSERT = sa.text("""
+    INSERT INTO opengovpe_ocds_process (source_id, ocid, dataset_name, digest, release)
+    SELECT :source, row.ocid, row.dataset_name, row.digest, row.release::jsonb
+    FROM unnest(CAST(:ocids AS text[]), CAST(:names AS text[]), CAST(:digests AS text[]),
+                CAST(:releases AS text[])) AS row (ocid, dataset_name, digest, release)
+    ON CONFLICT (source_id, ocid) DO UPDATE SET dataset_name = excluded.dataset_name,
+        digest = excluded.digest, release = excluded.release, seen = now()
+""")
 
 
 class Batch:
@@ -20,11 +31,12 @@ class Batch:
 
     def __init__(self, source_id: str) -> None:
         self.source_id = source_id
-        self.pending: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self.pending: dict[str, tuple[str, str, str]] = {}
         self.replaced: set[str] = set()
 
-    def add(self, ocid: str, name: str, digest: str, release: dict[str, Any]) -> set[str]:
-        """Queue a process; returns the dataset names changed by the processes written now."""
+    def add(self, ocid: str, name: str, digest: str, release: str) -> set[str]:
+        """Queue a process (``release``: its compiled release as JSON text); returns the
+        dataset names changed by the processes written now."""
         if ocid in self.pending:  # read twice in one run: the later one is kept
             self.replaced.add(self.pending[ocid][0])
         self.pending[ocid] = (name, digest, release)
@@ -44,15 +56,12 @@ class Batch:
             if old is not None and old.digest == digest and old.dataset_name == name:
                 continue
             changed |= {name} | ({old.dataset_name} if old is not None else set())
-            rows.append({"source_id": self.source_id, "ocid": ocid, "dataset_name": name,
-                         "digest": digest, "release": release})
-        if rows:  # one INSERT of many rows (an executemany would send one per row)
-            statement = insert(table).values(rows)
-            model.Session.execute(statement.on_conflict_do_update(
-                index_elements=[table.c.source_id, table.c.ocid],
-                set_={"dataset_name": statement.excluded.dataset_name,
-                      "digest": statement.excluded.digest,
-                      "release": statement.excluded.release, "seen": sa.func.now()}))
+            rows.append((ocid, name, digest, release))
+        if rows:
+            ocids, names, digests, releases = (list(column) for column in zip(*rows))
+            model.Session.execute(_UPSERT, {"source": self.source_id, "ocids": ocids,
+                                            "names": names, "digests": digests,
+                                            "releases": releases})
         self.pending, self.replaced = {}, set()
         return changed
 

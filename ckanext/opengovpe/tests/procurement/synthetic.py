@@ -134,6 +134,59 @@ def write_foreign_month(out: IO[str], records: int, year: int, month: int, *,
     out.write("\n]}\n")
 
 
+def _set_currency(value: Any, currency: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "currency" and isinstance(item, str):
+                value[key] = currency
+            else:
+                _set_currency(item, currency)
+    elif isinstance(value, list):
+        for item in value:
+            _set_currency(item, currency)
+
+
+def procuring_entity_record(base: dict[str, Any], index: int, year: int, month: int,
+                            buyers: int, rng: random.Random) -> dict[str, Any]:
+    """One record in another publisher's shape: its compiled release only, no ``buyer`` (the
+    buyer is ``tender.procuringEntity``, named without an id), amounts in guaraníes (PYG)
+    and dates with -04:00 and -03:00 offsets."""
+    release = copy.deepcopy(base["compiledRelease"])
+    ocid = f"ocds-03ad3f-synthetic-{year}{month:02d}-{index}"
+    old_buyer = (release.pop("buyer", None) or {}).get("id")
+    number = rng.randrange(buyers)
+    release["parties"] = [party for party in release.get("parties") or []
+                          if party.get("id") != old_buyer
+                          and "buyer" not in (party.get("roles") or [])]
+    day = f"{year}-{month:02d}-{rng.randrange(1, 28):02d}"
+    tender = release.setdefault("tender", {})
+    tender["procuringEntity"] = {"name": f"Municipalidad Sintética de San {number}"}
+    tender["datePublished"] = f"{day}T09:00:00-04:00"
+    release.update(ocid=ocid, id=f"{ocid}-1", date=f"{day}T18:30:00-03:00")
+    for award in release.get("awards") or []:
+        award["date"] = f"{day}T11:00:00-03:00"
+    _set_currency(release, "PYG")
+    _scale(release, rng.uniform(400.0, 3000.0))  # soles to guaraníes, roughly
+    return {"ocid": ocid, "compiledRelease": release}
+
+
+def write_procuring_entity_month(out: IO[str], records: int, year: int, month: int, *,
+                                 buyers: int = 150, seed: int = 1) -> None:
+    """A record package of ``records`` records in the shape of ``procuring_entity_record``,
+    written one record at a time."""
+    rng = random.Random(seed * 10000 + year * 100 + month)
+    bases = base_records()
+    out.write('{"version": "1.1", "publisher": {"name": "Synthetic data built from OECE '
+              'records, in guaraníes"}, "publishedDate": '
+              f'"{year}-{month:02d}-28T00:00:00-04:00", "records": [\n')
+    for index in range(records):
+        if index:
+            out.write(",\n")
+        out.write(json.dumps(procuring_entity_record(bases[index % len(bases)], index, year,
+                                                     month, buyers, rng), ensure_ascii=False))
+    out.write("\n]}\n")
+
+
 def write_month_zip(path: str, records: int, year: int, month: int, **kwargs: Any) -> str:
     """A zipped synthetic month like OECE's; returns the SHA-256 of the JSON inside."""
     inner = f"{year}-{month:02d}_seace_v3.json"
