@@ -40,23 +40,18 @@ data_request_table = sa.Table(
     sa.Index("opengovpe_data_request_item_idx", "item_id"),
 )
 
-# one support ("me sumo") or one follow per account and request
-data_request_support_table = sa.Table(
-    "opengovpe_data_request_support",
-    meta.metadata,
-    sa.Column("request_id", sa.Text,
-              sa.ForeignKey("opengovpe_data_request.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.Text, sa.ForeignKey("user.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
-)
+def _mark_table(name: str) -> sa.Table:
+    """One support ("me sumo") or one follow per account and request."""
+    return sa.Table(
+        name,
+        meta.metadata,
+        sa.Column("request_id", sa.Text, sa.ForeignKey("opengovpe_data_request.id",
+                                                       ondelete="CASCADE"), primary_key=True),
+        sa.Column("user_id", sa.Text, sa.ForeignKey("user.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
+    )
 
-data_request_follow_table = sa.Table(
-    "opengovpe_data_request_follow",
-    meta.metadata,
-    sa.Column("request_id", sa.Text,
-              sa.ForeignKey("opengovpe_data_request.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.Text, sa.ForeignKey("user.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
-)
+
+data_request_support_table = _mark_table("opengovpe_data_request_support")
+data_request_follow_table = _mark_table("opengovpe_data_request_follow")
