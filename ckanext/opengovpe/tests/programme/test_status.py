@@ -91,6 +91,19 @@ def test_scoreboard_bad_input(params):
         helpers.call_action("opengovpe_scoreboard", **params)
 
 
+def test_an_entity_status_is_its_scoreboard_row():
+    """The entity's own query (its records only) agrees with the national one, by id and
+    by name, with another entity's records beside it."""
+    mine, other = entity("oece"), entity("otra", level="regional")
+    full_programme(mine)
+    full_programme(other, published=False)
+    board = helpers.call_action("opengovpe_scoreboard", limit=100)["results"]
+    for org in (mine, other):
+        row = next(r for r in board if r["id"] == org["id"])
+        assert helpers.call_action("opengovpe_programme_status", id=org["name"]) == row
+        assert helpers.call_action("opengovpe_programme_status", id=org["id"]) == row
+
+
 def test_unknown_entity():
     with pytest.raises(helpers.logic.NotFound):
         helpers.call_action("opengovpe_programme_status", id="no-existe")
