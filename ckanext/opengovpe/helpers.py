@@ -368,6 +368,7 @@ def opengovpe_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """The quality of a dataset for its page, with the fixes worth most first; None when
     the visitor may not see it or it is not a dataset."""
     from .quality.advice import ADVICE
+    from .quality.mqa import RATING_LABELS
 
     if pkg.get("type") != "dataset":
         return None
@@ -378,6 +379,7 @@ def opengovpe_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
         return None
     fixes = sorted((c for c in quality["criteria"] if c["gain"]),
                    key=lambda c: (-c["gain"], c["key"]))
+    quality["rating_label"] = tk._(RATING_LABELS[quality["rating"]])
     quality["fixes"] = []
     for criterion in fixes:
         advice = ADVICE[criterion["key"]]
