@@ -44,9 +44,10 @@ def _scored(entity_id: str, total: float, **dataset: object) -> str:
 
 
 def test_summaries_average_public_active_datasets_per_entity_and_nationally(app, sysadmin):
-    first, second = factories.Organization(name="primera"), factories.Organization()
-    _scored(first["id"], 405)
-    _scored(first["id"], 205)
+    first = factories.Organization(name="primera", title="Municipalidad Primera")
+    second = factories.Organization()
+    _scored(first["id"], 405, name="licencias", title="Licencias otorgadas")
+    _scored(first["id"], 205, name="obras", title="=Obras")
     _scored(second["id"], 100)
     # neither a private nor a deleted dataset counts
     _scored(first["id"], 0, private=True)
@@ -72,3 +73,18 @@ def test_summaries_average_public_active_datasets_per_entity_and_nationally(app,
     missing = app.get("/api/3/action/opengovpe_quality_summary",
                       params={"entity": "no-existe"}, status=409).json["error"]
     assert missing["entity"] == ["Entidad no encontrada"]
+
+    # one row per public dataset, labels in Spanish and codes beside them
+    lines = app.get("/entidad/primera/calidad.csv").body.splitlines()
+    assert lines[0] == ("conjunto_de_datos,titulo,entidad,puntaje_total,hallabilidad,"
+                        "accesibilidad,interoperabilidad,reusabilidad,contextualidad,"
+                        "correcciones_pendientes,calificacion,entidad_codigo,"
+                        "calificacion_codigo")
+    title = first["title"]
+    assert lines[1:] == [
+        f"licencias,Licencias otorgadas,{title},405.0,81.0,81.0,81.0,81.0,81.0,0,"
+        "Excelente,primera,excellent",
+        # a cell a spreadsheet would run as a formula is neutralised
+        f"obras,'=Obras,{title},205.0,41.0,41.0,41.0,41.0,41.0,0,Suficiente,primera,sufficient"]
+    assert len(app.get("/tablero/calidad.csv").body.splitlines()) == 1 + 3
+    app.get("/entidad/no-existe/calidad.csv", status=404)
