@@ -7,6 +7,7 @@ from typing import Any
 from rdflib import URIRef
 
 from ..dcat import rdf
+from ..dcat.profiles import QUALITY_KEY
 from ckanext.dcat.utils import dataset_uri
 from . import links, mqa, shacl
 
@@ -26,7 +27,8 @@ def dataset_quality(dataset: dict[str, Any], reachable: dict[str, bool] | None =
     :param violations: the SHACL violations of the dataset as it is, when already known;
         by default the graph is validated (around a second)
     """
-    g = rdf.dataset_graph(dataset)
+    # the graph scored is the dataset's own metadata, without its stored measurements
+    g = rdf.dataset_graph(dict(dataset, **{QUALITY_KEY: None}))
     ref = URIRef(dataset_uri(dataset))
     urls = mqa.link_urls(g, ref)
     if reachable is None:
