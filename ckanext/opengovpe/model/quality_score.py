@@ -33,4 +33,8 @@ quality_score_table = sa.Table(
     sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("opengovpe_quality_score_computed_idx", "computed_at"),
     sa.Index("opengovpe_quality_score_urls_idx", "urls", postgresql_using="gin"),
+    # the summaries read the points from this index alone, not from the wide rows
+    sa.Index("opengovpe_quality_score_points_idx", "package_id",
+             postgresql_include=["total", "findability", "accessibility", "interoperability",
+                                 "reusability", "contextuality"]),
 )

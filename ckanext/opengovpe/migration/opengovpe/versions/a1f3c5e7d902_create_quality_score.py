@@ -37,6 +37,11 @@ def upgrade():
                     ["computed_at"])
     op.create_index("opengovpe_quality_score_urls_idx", "opengovpe_quality_score",
                     ["urls"], postgresql_using="gin")
+    # the summaries read the points from this index alone, not from the wide rows
+    op.create_index("opengovpe_quality_score_points_idx", "opengovpe_quality_score",
+                    ["package_id"],
+                    postgresql_include=["total", "findability", "accessibility",
+                                        "interoperability", "reusability", "contextuality"])
 
 
 def downgrade():
