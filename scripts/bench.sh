@@ -4,6 +4,7 @@
 #   BENCH_N=100000 bash scripts/bench.sh     # N=100,000
 #   bash scripts/bench.sh programme          # plan of 200 items / 1,000 milestones, 2,000 entities
 #   bash scripts/bench.sh usage              # usage of 2,000 entities, 100,000 tracking rows
+#   bash scripts/bench.sh quality            # quality summary over 100,000 stored scores
 #   bash scripts/bench.sh faults             # PostgreSQL / Redis stopped during a burst (root)
 #   bash scripts/bench.sh load               # gunicorn + locust, two minutes, 10,000 datasets
 #   bash scripts/bench.sh harvest-faults     # consumers killed, PostgreSQL/Redis restarted (root)
@@ -33,6 +34,13 @@ if [ "${1:-}" = usage ]; then
   ensure_database ckan_opengovpe_bench_usage
   say "Running the usage benchmark"
   exec "$VENV/bin/python" bench/usage_bench.py --ini bench/usage.ini "$@"
+fi
+
+if [ "${1:-}" = quality ]; then
+  shift
+  ensure_database ckan_opengovpe_bench_quality
+  say "Running the quality benchmark"
+  exec "$VENV/bin/python" bench/quality_bench.py "$@"
 fi
 
 if [ "${1:-}" = faults ]; then

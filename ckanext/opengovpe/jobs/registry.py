@@ -43,6 +43,7 @@ JOBS = (
     Job("tracking_update", N_("Usage figures update"), "tracking"),
     Job("national_sync_report", N_("National portal sync report"), None),
     Job("link_check", N_("Link check of access and download URLs"), None),
+    Job("quality_refresh", N_("Metadata quality scores refresh"), None),
 )
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -140,9 +141,15 @@ def _national_sync_report() -> None:
 
 
 def _link_check() -> None:
-    from ..quality import score
+    from ..quality import store
 
-    score.link_check()
+    store.link_check()
+
+
+def _quality_refresh() -> None:
+    from ..quality import store
+
+    store.refresh()
 
 
 _TASKS: dict[str, Callable[[], None]] = {
@@ -152,4 +159,5 @@ _TASKS: dict[str, Callable[[], None]] = {
     "tracking_update": _tracking_update,
     "national_sync_report": _national_sync_report,
     "link_check": _link_check,
+    "quality_refresh": _quality_refresh,
 }

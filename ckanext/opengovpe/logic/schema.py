@@ -305,6 +305,10 @@ def usage_national_schema() -> Schema:
     return request({})
 
 
+def quality_summary_schema() -> Schema:
+    return {"entity": _text(200)}
+
+
 # the record types a picker lists and that a coordinator publishes from the programme page
 PROGRAMME_RECORD_TYPES = (WORKING_GROUP_TYPE, REGULATION_TYPE, PLAN_TYPE)
 PICKER_TYPES = (*PROGRAMME_RECORD_TYPES, "dataset")
