@@ -35,6 +35,11 @@ search_doc_table = sa.Table(
     sa.Column("validated_data_dict", sa.Text),
     # weighted full text: A title, B name/tags/groups/organization, C notes, D the rest
     sa.Column("tsv", pg.TSVECTOR, nullable=False),
+    # the title's words (A), and those of title, name, tags, groups and organization (A and
+    # B): a query that matches thousands of datasets takes its first page from these
+    # before the whole text (query.py, "tiers")
+    sa.Column("tsv_title", pg.TSVECTOR, nullable=False, server_default=""),
+    sa.Column("tsv_head", pg.TSVECTOR, nullable=False, server_default=""),
     sa.Column("indexed_at", sa.TIMESTAMP(timezone=True), nullable=False,
               server_default=sa.func.now()),
     sa.Index("opengovpe_search_doc_site_id_id_key", "site_id", "id", unique=True),
@@ -50,6 +55,8 @@ search_doc_table = sa.Table(
     sa.Index("opengovpe_search_doc_terms_idx", "terms",
              postgresql_using="gin", postgresql_ops={"terms": "jsonb_path_ops"}),
     sa.Index("opengovpe_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
+    sa.Index("opengovpe_search_doc_tsv_title_idx", "tsv_title", postgresql_using="gin"),
+    sa.Index("opengovpe_search_doc_tsv_head_idx", "tsv_head", postgresql_using="gin"),
     sa.Index("opengovpe_search_doc_facet_terms_idx", "facet_terms", postgresql_using="gin"),
     sa.Index("opengovpe_search_doc_labels_idx", "permission_labels",
              postgresql_using="gin"),
@@ -61,4 +68,37 @@ search_state_table = sa.Table(
     meta.metadata,
     sa.Column("site_id", sa.Text, primary_key=True),
     sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+# Facet counts of the whole index, kept by the indexer: how many datasets of each
+# visibility (site, state, capacity, type and the very set of permission labels) carry each
+# ``field=value`` of ``facet_terms``. ``*:*`` with only those filters sums a few thousand
+# rows here instead of unpacking the terms of every dataset (query.py).
+facet_count_table = sa.Table(
+    "opengovpe_search_facet_count",
+    meta.metadata,
+    sa.Column("site_id", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, primary_key=True),
+    sa.Column("capacity", sa.Text, primary_key=True),
+    sa.Column("dataset_type", sa.Text, primary_key=True),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), primary_key=True),
+    sa.Column("term", sa.Text, primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+
+# What each transaction adds to and takes from the counts (xid = txid_current()), folded
+# into them just before it commits: concurrent writers never wait on each other's counts
+# while they index, and a rolled-back savepoint takes its rows with it.
+facet_delta_table = sa.Table(
+    "opengovpe_search_facet_delta",
+    meta.metadata,
+    sa.Column("xid", sa.BigInteger, nullable=False),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("capacity", sa.Text, nullable=False),
+    sa.Column("dataset_type", sa.Text, nullable=False),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
+    sa.Column("term", sa.Text, nullable=False),
+    sa.Column("n", sa.BigInteger, nullable=False),
+    sa.Index("opengovpe_search_facet_delta_xid_idx", "xid"),
 )
