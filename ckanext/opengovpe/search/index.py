@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 
 # the four weighted sections of the full text, A (title) to D (the rest)
 _SECTIONS = ("A", "B", "C", "D")
-# the whole text, the title (A) and the head (A and B): see model.py
-_TEXT_COLUMNS = ("tsv", "tsv_title", "tsv_head")
 
 
 def _upsert_statement() -> Any:
@@ -40,13 +38,12 @@ def _upsert_statement() -> Any:
     but the full text (built from one parameter a section) and the time of writing."""
     values: dict[str, Any] = {
         column.name: sa.bindparam(column.name, type_=column.type)
-        for column in T.c if column.name not in _TEXT_COLUMNS + ("indexed_at",)}
+        for column in T.c if column.name not in ("tsv", "indexed_at")}
     config_name = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
-    for column, weights in zip(_TEXT_COLUMNS, (_SECTIONS, _SECTIONS[:1], _SECTIONS[:2])):
-        values[column] = functools.reduce(lambda left, right: left.op("||")(right), [
-            sa.func.setweight(sa.func.to_tsvector(config_name, sa.bindparam(f"tsv_{weight}")),
-                              sa.literal_column(f"'{weight}'"), type_=T.c.tsv.type)
-            for weight in weights])
+    values["tsv"] = functools.reduce(lambda left, right: left.op("||")(right), [
+        sa.func.setweight(sa.func.to_tsvector(config_name, sa.bindparam(f"tsv_{weight}")),
+                          sa.literal_column(f"'{weight}'"), type_=T.c.tsv.type)
+        for weight in _SECTIONS])
     values["indexed_at"] = sa.func.now()
     insert = pg.insert(T).values(values)
     return insert.on_conflict_do_update(
