@@ -35,6 +35,8 @@ TARGETS = {
     # (what, N it applies to, limit)
     "full_mix_p95_ms": 100.0,
     "free_text_no_facets_p95_ms": 50.0,
+    "one_common_word_p95_ms": 50.0,
+    "facets_all_cache_off_p95_ms": 100.0,
     "rebuild_datasets_per_s": 100.0,
 }
 TARGET_N = 100_000
@@ -506,7 +508,8 @@ def _flush_all(gen: Generator, cursor: Any, *buffers: CopyBuffer) -> None:
 
 
 DATA_TABLES = ["package_tag", "resource_view", "resource", "member", "package_member",
-               "package_relationship", "package", "tag", "group", "opengovpe_search_doc"]
+               "package_relationship", "package", "tag", "group", "opengovpe_search_doc",
+               "opengovpe_search_facet_count", "opengovpe_search_facet_delta"]
 
 
 def wipe(conn: Any) -> None:
@@ -632,7 +635,10 @@ def truncate_index() -> None:
     import ckan.model as model
     import sqlalchemy as sa
 
-    model.Session.execute(sa.text("TRUNCATE opengovpe_search_doc"))
+    # the facet counts the indexer keeps go with the rows they count
+    model.Session.execute(sa.text(
+        "TRUNCATE opengovpe_search_doc, opengovpe_search_facet_count, "
+        "opengovpe_search_facet_delta"))
     model.Session.commit()
     model.Session.remove()
 
@@ -937,7 +943,9 @@ def explain(clock: SqlClock, n: int, conn: Any, queries: dict[str, Any]) -> dict
     org_names = [slugify(t) for t in ORGANIZATIONS]
     plans: dict[str, str] = {}
     cursor = conn.cursor()
-    for kind, make in query_kinds(n, org_names).items():
+    for kind, make in {**query_kinds(n, org_names), **broad_kinds()}.items():
+        if kind not in queries:
+            continue
         samples = queries[kind]["samples_ms"]
         slowest = max(range(len(samples)), key=samples.__getitem__)
         clock.captured = []
@@ -960,7 +968,8 @@ def explain(clock: SqlClock, n: int, conn: Any, queries: dict[str, Any]) -> dict
 # Report
 # --------------------------------------------------------------------------
 
-def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None
+def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None,
+             broad: dict[str, Any] | None = None, uncached: dict[str, Any] | None = None
              ) -> dict[str, Any]:
     everything = [s for q in queries.values() for s in q["samples_ms"]]
     full_p95 = percentile(everything, 95)
@@ -970,6 +979,13 @@ def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None
         "free_text_no_facets_p95_ms": (free_p95, free_p95 <= TARGETS[
             "free_text_no_facets_p95_ms"]),
     }
+    if broad and "broad_free_text" in broad:
+        value = broad["broad_free_text"]["p95_ms"]
+        checks["one_common_word_p95_ms"] = (value, value <= TARGETS["one_common_word_p95_ms"])
+    if uncached and "facets_all" in uncached:
+        value = uncached["facets_all"]["p95_ms"]
+        checks["facets_all_cache_off_p95_ms"] = (
+            value, value <= TARGETS["facets_all_cache_off_p95_ms"])
     if rebuild:
         rate = rebuild["datasets_per_s"]
         checks["rebuild_datasets_per_s"] = (rate, rate >= TARGETS["rebuild_datasets_per_s"])
@@ -1152,15 +1168,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def migrate() -> None:
-    """What ``ckan db upgrade`` does (core, then opengovpe_search), in this process.
+    """What ``ckan db upgrade`` does (core, opengovpe_search, then opengovpe), in this process.
 
     In-process, so that the benchmark does not depend on every plugin's CLI
-    commands loading.
+    commands loading. The ``opengovpe`` plugin writes its own tables (the catalogue
+    record) when a dataset is indexed, so they must exist before the rebuild.
     """
     from ckan.cli import db
 
     db._run_migrations(None)  # CKAN core
     db._run_migrations("opengovpe_search")
+    db._run_migrations("opengovpe")
 
 
 def prepare_data(conn: Any, args: argparse.Namespace) -> dict[str, Any] | None:
@@ -1227,7 +1245,7 @@ def main(argv: list[str]) -> int:
         conf["sqlalchemy.url"] = url.render_as_string(hide_password=False)
     app = make_app(conf)
     flask_app = app._wsgi_app  # type: ignore[attr-defined]
-    say("Applying migrations (CKAN and opengovpe_search)")
+    say("Applying migrations (CKAN, opengovpe_search and opengovpe)")
     with flask_app.app_context():
         migrate()
     conn = psycopg2.connect(conf["sqlalchemy.url"])
@@ -1262,14 +1280,16 @@ def main(argv: list[str]) -> int:
         say("Broad one-word queries (outside the mix)")
         report["queries_broad"] = run_queries(clock, args.n, args.repeat, args.warmup,
                                               kinds=broad_kinds())
-        plans = {} if args.no_explain else explain(clock, args.n, conn, report["queries"])
+        plans = {} if args.no_explain else explain(
+            clock, args.n, conn, {**report["queries"], **report["queries_broad"]})
         if ttl:
             set_facet_cache_ttl(ttl)
     say("A few queries over HTTP")
     report["http"] = run_http(flask_app, args.n, min(args.repeat, 10))
     report["environment"] = environment(conn)
     report["targets"] = verdicts(args.n, report["queries"],
-                                 report.get("rebuild_fast") or report.get("rebuild"))
+                                 report.get("rebuild_fast") or report.get("rebuild"),
+                                 report.get("queries_broad"), report.get("queries_uncached"))
     if report.get("queries_uncached"):
         mixed = dict(report["queries"], **report["queries_uncached"])
         report["full_mix_p95_ms_facet_cache_off"] = round(percentile(

@@ -23,6 +23,7 @@ import ckan.lib.search.index as search_index
 import ckan.plugins as plugins
 
 from . import cache
+from . import index
 from .index import PostgresPackageSearchIndex, connection_factory
 from .query import PostgresPackageSearchQuery
 
@@ -84,4 +85,5 @@ def install() -> None:
     search_index.make_connection = _make_connection  # type: ignore[assignment]
     search.check_solr_schema_version = _check_solr_schema_version
     cache.listen()
+    index.listen()
     log.debug("Dataset search dispatch extended with PostgreSQL")

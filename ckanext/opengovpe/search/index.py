@@ -24,7 +24,8 @@ from ckan.lib.search.index import PackageSearchIndex
 
 from .cache import mark_changed
 from .document import build_row
-from .model import TEXT_SEARCH_CONFIG, search_doc_table as T
+from .model import (TEXT_SEARCH_CONFIG, facet_count_table as C, facet_delta_table as D,
+                    search_doc_table as T)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,54 @@ def _upsert_statement() -> Any:
 # One statement, built once: CKAN indexes thousands of datasets in a rebuild.
 _UPSERT = _upsert_statement()
 
+# The facet counts' key of a row, as stored in opengovpe_search_facet_count
+_VISIBILITY = """coalesce(state, ''), coalesce(capacity, ''), coalesce(dataset_type, ''),
+                 ARRAY(SELECT DISTINCT unnest(permission_labels) ORDER BY 1)"""
+_COUNTED = "xid, site_id, state, capacity, dataset_type, permission_labels, term, n"
+
+
+def _delta_of(rows_sql: str, sign: int) -> sa.TextClause:
+    """Record in opengovpe_search_facet_delta the facet terms of the rows ``rows_sql``
+    (a CTE named ``src``) with ``sign``."""
+    return sa.text(f"""WITH src AS ({rows_sql})
+        INSERT INTO {D.name} ({_COUNTED})
+        SELECT txid_current(), site_id, {_VISIBILITY}, term, {sign:d}
+        FROM src, unnest(facet_terms) AS term""")
+
+
+# the index row about to be replaced leaves the counts; the new one enters them
+_UNCOUNT_OLD = _delta_of(f"SELECT * FROM {T.name} WHERE index_id = :index_id FOR UPDATE", -1)
+_COUNT_NEW = _delta_of(f"SELECT * FROM {T.name} WHERE index_id = :index_id", 1)
+_FACETS_PENDING = "opengovpe_search_facet_deltas"
+
+# this transaction's deltas, summed into the counts in the order of their key, so that
+# two committing writers always lock the same rows in the same order
+_FOLD = sa.text(f"""WITH mine AS (
+        DELETE FROM {D.name} WHERE xid = txid_current()
+        RETURNING site_id, state, capacity, dataset_type, permission_labels, term, n),
+    summed AS (
+        SELECT site_id, state, capacity, dataset_type, permission_labels, term, sum(n) AS n
+        FROM mine GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0)
+    INSERT INTO {C.name} SELECT * FROM summed ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (site_id, state, capacity, dataset_type, permission_labels, term)
+    DO UPDATE SET n = {C.name}.n + excluded.n""")
+
+
+def _fold_facet_counts(session: Any) -> None:
+    if session.info.pop(_FACETS_PENDING, False):
+        session.execute(_FOLD)
+
+
+def _forget_facet_counts(session: Any) -> None:
+    session.info.pop(_FACETS_PENDING, None)
+
+
+def listen() -> None:
+    """Fold each transaction's facet deltas into the counts as it commits (once per process)."""
+    if not sa.event.contains(model.Session, "before_commit", _fold_facet_counts):
+        sa.event.listen(model.Session, "before_commit", _fold_facet_counts)
+        sa.event.listen(model.Session, "after_rollback", _forget_facet_counts)
+
 
 def write_documents(docs: list[dict[str, Any]]) -> None:
     """Insert or replace index rows for Solr-ready dataset documents."""
@@ -63,7 +112,10 @@ def write_documents(docs: list[dict[str, Any]]) -> None:
         sections = row.pop("tsv_sections")
         params = dict(row, **{f"tsv_{weight}": sections[weight] for weight in _SECTIONS})
         try:
+            model.Session.execute(_UNCOUNT_OLD, {"index_id": row["index_id"]})
             model.Session.execute(_UPSERT, params)
+            model.Session.execute(_COUNT_NEW, {"index_id": row["index_id"]})
+            model.Session.info[_FACETS_PENDING] = True
             mark_changed(row["site_id"])
         except sa_exc.DBAPIError as exc:
             log.error("Could not index dataset %s: %s", row["id"], exc.orig)
@@ -108,11 +160,12 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
 
     def delete_package(self, pkg_dict: dict[str, Any]) -> None:
         reference = pkg_dict.get("id")
-        statement = sa.delete(T).where(
-            T.c.site_id == config.get("ckan.site_id"),
-            sa.or_(T.c.id == reference, T.c.name == reference))
+        statement = _delta_of(f"DELETE FROM {T.name} WHERE site_id = :site_id "
+                              "AND (id = :reference OR name = :reference) RETURNING *", -1)
         try:
-            model.Session.execute(statement)
+            model.Session.execute(statement, {"site_id": config.get("ckan.site_id"),
+                                              "reference": reference})
+            model.Session.info[_FACETS_PENDING] = True
             mark_changed(config.get("ckan.site_id"))
         except sa_exc.DBAPIError as exc:
             raise SearchIndexError(f"Could not remove {reference} from the index") from exc
@@ -131,8 +184,9 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
 
     def clear(self) -> None:
         try:
-            model.Session.execute(sa.delete(T).where(
-                T.c.site_id == config.get("ckan.site_id")))
+            for table in (T, C, D):
+                model.Session.execute(sa.delete(table).where(
+                    table.c.site_id == config.get("ckan.site_id")))
             mark_changed(config.get("ckan.site_id"))
             model.Session.commit()
         except sa_exc.DBAPIError as exc:

@@ -1,6 +1,8 @@
 """The table behind the embedded search index (created by alembic, never at start-up)."""
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
@@ -55,10 +57,61 @@ search_doc_table = sa.Table(
              postgresql_using="gin"),
 )
 
+
+
+def _sections(weights: str) -> sa.ColumnElement[Any]:
+    """The words of ``tsv`` that carry one of ``weights``."""
+    return sa.func.ts_filter(search_doc_table.c.tsv,
+                             sa.literal_column(f"'{{{weights}}}'::\"char\"[]"),
+                             type_=pg.TSVECTOR)
+
+
+# The words of the title (weight A) and of the head (A and B: title, name, tags, groups,
+# organization): a query that matches thousands of datasets takes its page from these first
+# (query.py, "tiers"). Indexed expressions, not columns: a wider row would push ``tsv`` out
+# to TOAST, and every other full-text query would then read it from there.
+TSV_TITLE = _sections("a")
+TSV_HEAD = _sections("a,b")
+sa.Index("opengovpe_search_doc_tsv_title_idx", TSV_TITLE, postgresql_using="gin")
+sa.Index("opengovpe_search_doc_tsv_head_idx", TSV_HEAD, postgresql_using="gin")
+
 # bumped in the transaction of every index write; keys the facet cache
 search_state_table = sa.Table(
     "opengovpe_search_state",
     meta.metadata,
     sa.Column("site_id", sa.Text, primary_key=True),
     sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+# Facet counts of the whole index, kept by the indexer: how many datasets of each
+# visibility (site, state, capacity, type and the very set of permission labels) carry each
+# ``field=value`` of ``facet_terms``. ``*:*`` with only those filters sums a few thousand
+# rows here instead of unpacking the terms of every dataset (query.py).
+facet_count_table = sa.Table(
+    "opengovpe_search_facet_count",
+    meta.metadata,
+    sa.Column("site_id", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, primary_key=True),
+    sa.Column("capacity", sa.Text, primary_key=True),
+    sa.Column("dataset_type", sa.Text, primary_key=True),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), primary_key=True),
+    sa.Column("term", sa.Text, primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+
+# What each transaction adds to and takes from the counts (xid = txid_current()), folded
+# into them just before it commits: concurrent writers never wait on each other's counts
+# while they index, and a rolled-back savepoint takes its rows with it.
+facet_delta_table = sa.Table(
+    "opengovpe_search_facet_delta",
+    meta.metadata,
+    sa.Column("xid", sa.BigInteger, nullable=False),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("capacity", sa.Text, nullable=False),
+    sa.Column("dataset_type", sa.Text, nullable=False),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
+    sa.Column("term", sa.Text, nullable=False),
+    sa.Column("n", sa.BigInteger, nullable=False),
+    sa.Index("opengovpe_search_facet_delta_xid_idx", "xid"),
 )

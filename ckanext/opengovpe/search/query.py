@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
+from luqum import tree
 from sqlalchemy import exc as sa_exc
 
 import ckan.model as model
@@ -15,7 +17,8 @@ from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
 from . import fields, local_params
 from .cache import cached_facets
-from .model import search_doc_table as T
+from .model import TSV_HEAD, TSV_TITLE, facet_count_table as C, search_doc_table as T
+from .model import TEXT_SEARCH_CONFIG
 from .translate import Translator, parse_query, rank_expression
 
 log = logging.getLogger(__name__)
@@ -103,21 +106,71 @@ def _sort_clauses(sort: str, rank: Optional[sa.ColumnElement[Any]]
     return clauses
 
 
+DEFAULT_SORT = "score desc, metadata_modified desc"
+_CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
+
+# Tiers of a broad query, best first: where its words are found, and the score that says so
+TIERS = ((TSV_TITLE, 1.0), (TSV_HEAD, 0.4), (T.c.tsv, 0.1))
+
+
+# "+capacity:public", "+state:(active OR draft)", "dataset_type:dataset": what CKAN itself
+# puts in fq; a search filtered by nothing else is counted from the maintained facet counts
+_VISIBILITY_FILTER = re.compile(
+    r'\+?(state|capacity|dataset_type):(?:\(([\w-]+(?: OR [\w-]+)*)\)|"?([\w-]+)"?)(?=\s|$)')
+
+
+def visibility_filters(fq_texts: list[str]) -> Optional[dict[str, set[str]]]:
+    """The values allowed for state, capacity and dataset_type when the filters say nothing
+    else (the same field twice: both must hold); else None."""
+    allowed: dict[str, set[str]] = {}
+    for text in fq_texts:
+        rest = _VISIBILITY_FILTER.sub(" ", text)
+        if rest.strip():
+            return None
+        for match in _VISIBILITY_FILTER.finditer(text):
+            values = set((match.group(2) or match.group(3)).split(" OR "))
+            field = match.group(1)
+            allowed[field] = allowed[field] & values if field in allowed else values
+    return allowed
+
+
+def plain_words(q: str) -> Optional[str]:
+    """The words of ``q`` when it is only plain words (no field, phrase, wildcard, operator
+    other than the implicit AND), joined by spaces; else None."""
+    try:
+        node = parse_query(q)
+    except SearchQueryError:
+        return None
+    children = node.children if isinstance(
+        node, (tree.UnknownOperation, tree.AndOperation)) else (node,)
+    words = []
+    for child in children:
+        if not isinstance(child, tree.Word) or child.has_wildcard() \
+                or child.value in ("&&", "||", "*"):
+            return None
+        words.append(tree.Term.WORD_ESCAPED_CHARS.sub(r"\1", child.value))
+    return " ".join(words) or None
+
+
 class PostgresPackageSearchQuery(PackageSearchQuery):
     """Answers ``package_search`` (and CKAN's other index reads) from PostgreSQL."""
 
     def _site_filter(self) -> sa.ColumnElement[bool]:
         return T.c.site_id == config.get("ckan.site_id")
 
-    def _execute(self, statement: sa.Executable) -> list[Any]:
+    def _execute(self, statement: sa.Executable, no_seqscan: bool = False) -> list[Any]:
         """Run a read in a savepoint, so a failing query never spoils the request's transaction."""
         session = model.Session
         timeout = int(config.get("ckanext.opengovpe.search.statement_timeout"))
         try:
             with session.begin_nested():
                 session.execute(sa.text(f"SET LOCAL statement_timeout = {timeout:d}"))
+                if no_seqscan:
+                    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
                 result = session.execute(statement)
                 rows = result.mappings().all()
+                if no_seqscan:
+                    session.execute(sa.text("SET LOCAL enable_seqscan = DEFAULT"))
                 session.execute(sa.text("SET LOCAL statement_timeout = DEFAULT"))
             return list(rows)
         except sa_exc.OperationalError as exc:
@@ -178,8 +231,11 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             q = " ".join(str(p) for p in q)
         if q:
             q = local_params.rewrite("q", q)
+        self._words = None
         if q and q.strip() not in ('""', "''", "*:*", "*"):
             conditions.append(self._condition(q, translator))
+            self._words = plain_words(q)
+        q_conditions = len(conditions)
 
         fq = query.get("fq")
         fq_texts = [str(f) for f in fq] if isinstance(fq, list) else _as_list(fq)
@@ -189,11 +245,18 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         filter_translator = Translator()
         conditions.extend(self._condition(text, filter_translator)
                           for text in fq_texts if text.strip())
+        self._visibility = (visibility_filters(fq_texts) if q_conditions == 1 else None)
         if not any("+state:" in text for text in fq_texts):
             conditions.append(T.c.state == "active")
+            if self._visibility is not None:
+                self._visibility["state"] = self._visibility.get("state", {"active"}) & {
+                    "active"}
+        self._labels = permission_labels
         if permission_labels is not None:
             conditions.append(T.c.permission_labels.op("&&")(
                 sa.cast(sa.literal(list(permission_labels)), T.c.permission_labels.type)))
+        # everything but the words of q: the filters the tiers of a broad query run under
+        self._filters = sa.and_(*conditions[:1], *conditions[q_conditions:])
         return sa.and_(*conditions)
 
     def run(self, query: dict[str, Any],
@@ -238,43 +301,102 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         fl = _field_list(query.get("fl") or "name")
 
         self.results = []
-        if rank is not None:
-            # ranked full text: the matches are read once for the rank anyway, so the total
-            # comes with the page instead of from a second scan. The window runs over narrow
-            # rows (key, position, total); only the page's documents are read afterwards, so
-            # thousands of matches never carry their documents through the window (which
-            # spilled to disk at 100,000 datasets)
-            chosen = (sa.select(T.c.index_id, sa.func.count().over().label("total"),
-                                sa.func.row_number().over(order_by=order).label("position"))
-                      .where(where).order_by(*order).limit(max(rows, 1)).offset(start)
-                      .subquery("chosen"))
-            page = (sa.select(*self._columns(fl, rank), chosen.c.total)
-                    .join(chosen, chosen.c.index_id == T.c.index_id)
-                    .order_by(chosen.c.position))
-            found = self._execute(page)
-            if found:
-                self.count = int(found[0]["total"])
-                self.results = [self._result(row, fl) for row in found][:rows]
-            else:
-                self.count = self._count(where)
+        broad = False
+        if rank is not None and self._words is not None \
+                and " ".join(str(query.get("sort") or DEFAULT_SORT).split()) == DEFAULT_SORT:
+            # plain words in the default order: count first, and when thousands of datasets
+            # match, take the page from the tiers instead of ranking every match
+            self.count = self._count(where, by_index=True)
+            broad = self.count > int(config.get("ckanext.opengovpe.search.rank_all_limit"))
+        if broad:
+            self.results = self._tiered_page(start, rows, fl)
+        elif rank is not None:
+            self._ranked_page(where, order, rank, fl, start, rows)
         else:
-            self.count = self._count(where)
-            if rows and self.count > start:
-                # choose the page's rows from the narrow index first, then read
-                # their documents: deep pages do not drag skipped documents along
-                chosen = (sa.select(T.c.index_id).where(where).order_by(*order)
-                          .limit(rows).offset(start).subquery("chosen"))
-                page = (sa.select(*self._columns(fl, rank))
-                        .join(chosen, chosen.c.index_id == T.c.index_id).order_by(*order))
-                self.results = [self._result(row, fl) for row in self._execute(page)]
+            self._ordered_page(where, order, fl, start, rows)
         self.facets = self._facets(query, where)
 
         if fl in (["id"], ["name"]):
             self.results = [r.get(fl[0]) for r in self.results]
         return {"results": self.results, "count": self.count}
 
-    def _count(self, where: sa.ColumnElement[bool]) -> int:
-        return int(self._execute(sa.select(sa.func.count().label("n")).where(where))[0]["n"])
+    def _ranked_page(self, where: sa.ColumnElement[bool], order: list[Any],
+                     rank: sa.ColumnElement[Any], fl: list[str], start: int, rows: int
+                     ) -> None:
+        # ranked full text: the matches are read once for the rank anyway, so the total
+        # comes with the page instead of from a second scan. The window runs over narrow
+        # rows (key, position, total); only the page's documents are read afterwards, so
+        # thousands of matches never carry their documents through the window (which
+        # spilled to disk at 100,000 datasets)
+        chosen = (sa.select(T.c.index_id, sa.func.count().over().label("total"),
+                            sa.func.row_number().over(order_by=order).label("position"))
+                  .where(where).order_by(*order).limit(max(rows, 1)).offset(start)
+                  .subquery("chosen"))
+        page = (sa.select(*self._columns(fl, rank), chosen.c.total)
+                .join(chosen, chosen.c.index_id == T.c.index_id)
+                .order_by(chosen.c.position))
+        found = self._execute(page)
+        if found:
+            self.count = int(found[0]["total"])
+            self.results = [self._result(row, fl) for row in found][:rows]
+        else:
+            self.count = self._count(where)
+
+    def _ordered_page(self, where: sa.ColumnElement[bool], order: list[Any], fl: list[str],
+                      start: int, rows: int) -> None:
+        self.count = self._count(where)
+        if rows and self.count > start:
+            # choose the page's rows from the narrow index first, then read
+            # their documents: deep pages do not drag skipped documents along
+            chosen = (sa.select(T.c.index_id).where(where).order_by(*order)
+                      .limit(rows).offset(start).subquery("chosen"))
+            page = (sa.select(*self._columns(fl, None))
+                    .join(chosen, chosen.c.index_id == T.c.index_id).order_by(*order))
+            self.results = [self._result(row, fl) for row in self._execute(page)]
+
+    def _tiered_page(self, start: int, rows: int, fl: list[str]) -> list[dict[str, Any]]:
+        """The page of a broad plain-words query, its score the best tier its words are in.
+
+        Datasets with every word in the title come first (score 1.0), then those with every
+        word in the title, name, tags, groups and organization (0.4), then the other
+        matches (0.1); in each tier the newest first, as the default sort says. Each tier
+        is read from its own text index, newest first, only as far as the page needs: no
+        match is ranked, and the ones past the page are not read.
+        """
+        words = sa.func.plainto_tsquery(_CFG, sa.literal(self._words, sa.Text))
+        need = start + rows
+        picked: list[tuple[str, float]] = []
+        for column, score in TIERS:
+            if len(picked) >= need:
+                break
+            conditions = [self._filters, column.op("@@")(words)]
+            if picked:
+                conditions.append(T.c.index_id.notin_([key for key, _ in picked]))
+            statement = (sa.select(T.c.index_id).where(*conditions)
+                         .order_by(T.c.metadata_modified.desc().nulls_last(), T.c.id.asc())
+                         .limit(need - len(picked)))
+            picked.extend((row["index_id"], score) for row in self._execute(statement))
+        page = picked[start:need]
+        if not page:
+            return []
+        scores = dict(page)
+        found = {row["index_id"]: row for row in self._execute(
+            sa.select(T.c.index_id, *self._columns(fl, None))
+            .where(T.c.index_id.in_(list(scores))))}
+        results = []
+        for key, score in page:
+            result = self._result(found[key], fl)
+            if "score" in fl:
+                result["score"] = score
+            results.append(result)
+        return results
+
+    def _count(self, where: sa.ColumnElement[bool], by_index: bool = False) -> int:
+        """How many rows match; ``by_index``: from the text index's bitmap, never testing
+        each row's text. A word in half the catalogue looks cheaper to test row by row,
+        which decompresses every text vector (ten times the pages read)."""
+        statement = sa.select(sa.func.count().label("n")).where(where)
+        return int(self._execute(statement, no_seqscan=by_index)[0]["n"])
 
     @staticmethod
     def _columns(fl: list[str], rank: Optional[sa.ColumnElement[Any]]
@@ -370,10 +492,13 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         """
         if not names:
             return {}
-        term = sa.func.unnest(T.c.facet_terms).label("term")
-        matched = sa.select(term).where(where).subquery("matched")
-        statement = (sa.select(matched.c.term, sa.func.count().label("n"))
-                     .group_by(matched.c.term))
+        if self._visibility is not None:
+            statement = self._maintained_counts(self._visibility)
+        else:
+            term = sa.func.unnest(T.c.facet_terms).label("term")
+            matched = sa.select(term).where(where).subquery("matched")
+            statement = (sa.select(matched.c.term, sa.func.count().label("n"))
+                         .group_by(matched.c.term))
         grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
         for row in self._execute(statement):
             name, _, value = row["term"].partition("=")
@@ -384,6 +509,19 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             counts.sort(key=lambda c: (-c[1], c[0]))
             facets[name] = dict(counts[:limit])
         return facets
+
+    def _maintained_counts(self, visibility: dict[str, set[str]]) -> sa.Select[Any]:
+        """Facet counts of every dataset these visibility filters let through, from the counts
+        the indexer keeps (``opengovpe_search_facet_count``): the same figures as counting
+        the matching rows, from a few thousand rows."""
+        conditions = [C.c.site_id == config.get("ckan.site_id")]
+        for field, values in visibility.items():
+            conditions.append(C.c[field].in_(sorted(values)))
+        if self._labels is not None:
+            conditions.append(C.c.permission_labels.op("&&")(
+                sa.cast(sa.literal(list(self._labels)), C.c.permission_labels.type)))
+        return (sa.select(C.c.term, sa.func.sum(C.c.n).label("n")).where(*conditions)
+                .group_by(C.c.term))
 
     def _count_from_terms(self, names: list[str], limit: int, mincount: int,
                           where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
