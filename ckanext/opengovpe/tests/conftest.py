@@ -17,16 +17,27 @@ from ckan.cli.db import _resolve_alembic_config
 
 from ckan.common import config
 
+from . import workers
 
-def pytest_configure() -> None:
-    """Parse YAML with libyaml's loader in the test process.
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a pytest-xdist worker, use the worker's own database, Redis and storage (before
+    CKAN's plugin loads test.ini: see workers.py); parse YAML with libyaml's loader.
 
     Every test that loads the plugins and builds an app re-reads the scheming schemas
     and the config declarations; PyYAML's pure-Python ``safe_load`` spent a third of
     that. libyaml's ``CSafeLoader`` builds the same objects.
     """
+    workers.configure(config.getoption("ckan_ini", None))
     if getattr(yaml, "__with_libyaml__", False):
         yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that share a fixture wider than a function, or a resource, run on one worker
+    (workers.py); tryfirst: xdist reads the groups in its own hook."""
+    workers.group(items)
 
 
 # plugins with alembic migrations of their own, in the order they are applied
