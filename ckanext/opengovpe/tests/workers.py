@@ -75,6 +75,21 @@ def ensure_database(name: str, like: str, owner: str) -> None:
         psql_admin(name, f'create extension if not exists "{extension}"')
 
 
+def schedule_by_group(config: pytest.Config) -> None:
+    """``-n N`` alone distributes test by test (``--dist load``): distribute by group instead,
+    so the groups below hold however the suite is started. A worker parses the command line
+    again, so it learns from the controller (``tell_worker``) to name its tests' groups."""
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+    if getattr(config, "workerinput", {}).get("opengovpe_dist") == "loadgroup":
+        config.option.loadgroup = True
+
+
+def tell_worker(node: Any) -> None:
+    """The controller's way of distributing, for ``schedule_by_group`` in the worker."""
+    node.workerinput["opengovpe_dist"] = node.config.option.dist
+
+
 def configure(ckan_ini: Optional[str]) -> None:
     """In a worker, point CKAN at the worker's database, Redis database and storage."""
     worker = worker_id()
