@@ -77,6 +77,15 @@ ensure_database() {
   pg_admin -d "$db" -c "create extension if not exists unaccent" >/dev/null
 }
 
+# ensure_worker_databases DB N: DB_gw0 … DB_gw<N-1>, one for each pytest-xdist worker, set up
+# as DB is (ckanext/opengovpe/tests/workers.py points each worker at its own)
+ensure_worker_databases() {
+  local worker
+  for ((worker = 0; worker < $2; worker++)); do
+    ensure_database "${1}_gw$worker"
+  done
+}
+
 ensure_redis() {
   if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
     say "Starting Redis"

@@ -2,13 +2,21 @@
 # The whole test suite, on real PostgreSQL and Redis (and headless Chromium for the
 # browser tests), set up from scratch if needed.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k search).
+# The tests run on OPENGOVPE_TEST_WORKERS processes (pytest-xdist; 2 by default), each with a
+# database <test db>_gw<n> of its own; OPENGOVPE_TEST_WORKERS=1 runs them in this process.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB_NAME="${OPENGOVPE_TEST_DB_NAME:-ckan_opengovpe_test}"
+WORKERS="${OPENGOVPE_TEST_WORKERS:-2}"
 
 ensure_system_packages chromium
 ensure_postgres
 ensure_database "$DB_NAME"
+if [ "$WORKERS" -gt 1 ]; then
+  ensure_worker_databases "$DB_NAME" "$WORKERS"
+  # tests sharing a fixture or a resource stay together (ckanext/opengovpe/tests/workers.py)
+  set -- -n "$WORKERS" --dist loadgroup "$@"
+fi
 ensure_redis
 ensure_venv
 mkdir -p "$VAR/test-storage"

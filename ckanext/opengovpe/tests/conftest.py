@@ -17,16 +17,34 @@ from ckan.cli.db import _resolve_alembic_config
 
 from ckan.common import config
 
+from . import workers
 
-def pytest_configure() -> None:
-    """Parse YAML with libyaml's loader in the test process.
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a pytest-xdist worker, use the worker's own database, Redis and storage (before
+    CKAN's plugin loads test.ini: see workers.py); parse YAML with libyaml's loader.
 
     Every test that loads the plugins and builds an app re-reads the scheming schemas
     and the config declarations; PyYAML's pure-Python ``safe_load`` spent a third of
     that. libyaml's ``CSafeLoader`` builds the same objects.
     """
+    workers.schedule_by_group(config)
+    workers.configure(config.getoption("ckan_ini", None))
     if getattr(yaml, "__with_libyaml__", False):
         yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist's controller starting a worker: see workers.schedule_by_group."""
+    workers.tell_worker(node)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that share a fixture wider than a function, or a resource, run on one worker
+    (workers.py); tryfirst: xdist reads the groups in its own hook."""
+    workers.group(items)
 
 
 # plugins with alembic migrations of their own, in the order they are applied
@@ -65,6 +83,26 @@ def _reset_database(reset_db, migrate_db_for) -> None:
     for plugin in MIGRATING_PLUGINS:
         if plugin in enabled and not _at_head(plugin):
             migrate_db_for(plugin)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every table exists before the first test, after CKAN's plugin built the app.
+
+    A new database (a worker's, or any on a new machine) is empty, and a test that only
+    reads, without ``clean_db``, expects CKAN's and the plugins' tables; in a database
+    already migrated this is a check of their versions.
+    """
+    with model.meta.engine.connect() as connection:
+        core = sa.inspect(connection).has_table("package")
+    enabled = set(config.get("ckan.plugins") or [])
+    if core and all(_at_head(p) for p in MIGRATING_PLUGINS if p in enabled):
+        return
+    from ckan.cli.db import _run_migrations
+    from ckan.tests.helpers import reset_db
+
+    _reset_database(reset_db, lambda plugin: _run_migrations(plugin, "head", True))
+    model.Session.remove()
 
 
 @pytest.fixture

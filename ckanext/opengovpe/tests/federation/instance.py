@@ -21,6 +21,8 @@ from sqlalchemy.engine import make_url
 
 from ckan.common import config
 
+from ..workers import psql_admin
+
 CKAN = str(pathlib.Path(sys.executable).parent / "ckan")
 INI = """\
 [DEFAULT]
@@ -74,12 +76,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _psql(database: str, sql: str) -> None:
-    host = os.environ.get("PGHOST", "127.0.0.1")
-    subprocess.run(["psql", "-h", host, "-U", "postgres", "-d", database, "-v",
-                    "ON_ERROR_STOP=1", "-qtAc", sql], check=True, capture_output=True)
-
-
 def _environment() -> dict[str, str]:
     """This process's environment without CKAN_* overrides, which would win over the ini."""
     return {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
@@ -121,10 +117,10 @@ class Instance:
         return done.stdout
 
     def start(self) -> "Instance":
-        _psql("postgres", f"drop database if exists {self.database} with (force)")
-        _psql("postgres", f"create database {self.database} owner ckan_opengovpe "
+        psql_admin("postgres", f"drop database if exists {self.database} with (force)")
+        psql_admin("postgres", f"create database {self.database} owner ckan_opengovpe "
                           "encoding 'utf8' template template0")
-        _psql(self.database, "create extension if not exists unaccent")
+        psql_admin(self.database, "create extension if not exists unaccent")
         self.ckan("db", "upgrade")
         self.ckan("user", "add", "portaladmin", "email=portaladmin@example.org",
                   "password=Portal-admin-2025")
