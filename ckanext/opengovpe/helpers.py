@@ -23,7 +23,7 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_department_name", "opengovpe_procurement_map",
            "opengovpe_type_name", "opengovpe_activity_type", "humanize_entity_type",
            "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place",
-           "opengovpe_quality", "opengovpe_unused"]
+           "opengovpe_quality", "opengovpe_unused", "opengovpe_month_rows"]
 
 
 MILESTONE_LABELS = {
@@ -238,6 +238,11 @@ def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(row, label=dates.format_date(
         datetime.date(int(row["month"][:4]), int(row["month"][5:7]), 1), "LLLL y",
         locale=locale)) for row in rows]
+
+
+def opengovpe_month_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with a ``month`` (``YYYY-MM``), each labelled with its month's name."""
+    return _labelled(rows)
 
 
 def opengovpe_ocds_month_chart(data: dict[str, Any]) -> list[dict[str, Any]]:
