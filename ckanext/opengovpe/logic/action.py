@@ -640,7 +640,7 @@ def opengovpe_story_show(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("opengovpe_story_show", context, data_dict)
     entity, _data = _entity_or_country(data_dict, context)
     entity_id = entity["id"] if entity else None
-    found = story.steps(entity_id, _today(), quality=status.quality_summary(entity_id))
+    found = story.steps(entity_id, _today()) if entity_id else story.national(_today())
     found["entity"] = entity
     if entity:
         found["items"] = story.items(entity_id, _today())

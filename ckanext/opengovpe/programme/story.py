@@ -14,14 +14,17 @@ An item not published whose committed date has passed is overdue.
 from __future__ import annotations
 
 import datetime
+import math
+import time
 from typing import Any
 
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from ..demand import records as demand_records
-from . import usage_data
+from . import status, usage_data
 from . import vocabulary as words
 
 _ITEM_STATE = """
@@ -35,31 +38,43 @@ _ITEM_STATE = """
     END
 """
 
-_FROM = """
-    FROM opengovpe_plan_item i
-    JOIN package p ON p.id = i.plan_id
-    LEFT JOIN package d ON d.id = i.dataset_id AND d.state = 'active' AND NOT d.private
-    WHERE p.state = 'active' AND NOT p.private AND p.type = :plan_type
-      AND i.status <> :discarded
-      AND (CAST(:org AS text) IS NULL OR p.owner_org = :org)
+# the plans first, then their items and datasets joined by hash (not one index probe per
+# item): the planner cannot tell how many items the plans' filter keeps
+_PLANS_AND_ITEMS = """
+    FROM (SELECT id, name, title FROM package
+          WHERE state = 'active' AND NOT private AND type = :plan_type {entity}
+          OFFSET 0) AS p
+    JOIN opengovpe_plan_item i ON i.plan_id = p.id
+    LEFT JOIN (SELECT id, name, title, metadata_created FROM package
+               WHERE state = 'active' AND NOT private) AS d ON d.id = i.dataset_id
+"""
+_FROM = _PLANS_AND_ITEMS + """
+    WHERE i.status <> :discarded
+"""
+_ENTITY = "AND owner_org = :org"
+
+_COUNTS = f"""
+SELECT state, count(*) AS items, count(*) FILTER (WHERE with_demand) AS with_demand
+FROM (SELECT {_ITEM_STATE} AS state, dm.item_id IS NOT NULL AS with_demand
+      {_PLANS_AND_ITEMS}
+      LEFT JOIN (SELECT DISTINCT item_id FROM opengovpe_demand) AS dm ON dm.item_id = i.id
+      WHERE i.status <> :discarded) AS items
+GROUP BY state
 """
 
-_COUNTS = sa.text(f"""
-SELECT state, count(*) AS items, count(*) FILTER (WHERE with_demand) AS with_demand
-FROM (SELECT {_ITEM_STATE} AS state,
-             EXISTS (SELECT 1 FROM opengovpe_demand dm WHERE dm.item_id = i.id) AS with_demand
-      {_FROM}) AS items
-GROUP BY state
-""")
-
-_ITEMS = sa.text(f"""
+_ITEMS = f"""
 SELECT i.id, i.title, i.status, i.committed_date, p.name AS plan_name, p.title AS plan_title,
        d.name AS dataset_name, d.title AS dataset_title,
        d.metadata_created::date AS published_on, {_ITEM_STATE} AS state,
        (SELECT count(*) FROM opengovpe_demand dm WHERE dm.item_id = i.id) AS demand
 {_FROM}
 ORDER BY p.name, i.position, i.title
-""")
+"""
+
+
+def _sql(template: str, entity_id: str | None) -> sa.TextClause:
+    return sa.text(template.replace("{entity}", _ENTITY if entity_id else ""))
+
 
 STATES = ("a_tiempo", "tarde", "sin_fecha", "vencido", "pendiente")
 PUBLISHED_STATES = ("a_tiempo", "tarde", "sin_fecha")
@@ -73,16 +88,17 @@ def _parameters(entity_id: str | None, today: datetime.date) -> dict[str, Any]:
 def items(entity_id: str, today: datetime.date) -> list[dict[str, Any]]:
     """An entity's prioritised items (not discarded) of its public plans, with their
     dataset, when it was published and whether that was on time."""
-    rows = model.Session.execute(_ITEMS, _parameters(entity_id, today)).mappings()
+    rows = model.Session.execute(_sql(_ITEMS, entity_id),
+                                 _parameters(entity_id, today)).mappings()
     return [dict(row) for row in rows]
 
 
-def steps(entity_id: str | None, today: datetime.date,
-          quality: dict[str, Any] | None = None) -> dict[str, Any]:
+def steps(entity_id: str | None, today: datetime.date) -> dict[str, Any]:
     """The five steps of an entity (its id) or of the country (``None``)."""
     counts = {state: 0 for state in STATES}
     with_demand = 0
-    for row in model.Session.execute(_COUNTS, _parameters(entity_id, today)).mappings():
+    for row in model.Session.execute(_sql(_COUNTS, entity_id),
+                                     _parameters(entity_id, today)).mappings():
         counts[row["state"]] = int(row["items"])
         with_demand += int(row["with_demand"])
     prioritised = sum(counts.values())
@@ -97,5 +113,24 @@ def steps(entity_id: str | None, today: datetime.date,
                           else 0.0),
         "used": dict(used, since=since.isoformat(),
                      monthly=usage_data.monthly(entity_id)[-24:]),
-        "quality": quality or {"count": 0, "average": None},
+        "quality": status.quality_summary(entity_id),
     }
+
+
+class _Recent:
+    """The country's steps as last read by this process, the day and when."""
+
+    found: dict[str, Any] = {}
+    day: datetime.date | None = None
+    read_at = -math.inf
+
+
+def national(today: datetime.date) -> dict[str, Any]:
+    """The country's steps, read again once ``ckanext.opengovpe.home.cache_seconds`` have
+    passed, as the home page's national picture is: they sum every item, request and
+    dataset of the country, and change slowly."""
+    keep = tk.config.get("ckanext.opengovpe.home.cache_seconds")
+    now = time.monotonic()
+    if keep <= 0 or now - _Recent.read_at > keep or _Recent.day != today:
+        _Recent.found, _Recent.day, _Recent.read_at = steps(None, today), today, now
+    return dict(_Recent.found)

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import hashlib
+import json
 import logging
 import os
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 
 from ..model import usage_dataset_table, usage_month_table
 from ..translation import N_, site_gettext
@@ -85,13 +88,40 @@ JOIN published pub ON pub.id = coalesce(v.dataset_id, d.dataset_id)
 """)
 
 
+def _key(*parts: str) -> str:
+    return ":".join([str(tk.config.get("ckan.site_id")), "opengovpe", "usage", *parts])
+
+
 def refresh() -> int:
     """Sum the tracking summary into the monthly table, replacing what it held, in one
     transaction: readers see the old figures or the new ones. Returns the rows written."""
     model.Session.execute(usage_month_table.delete())
     written = model.Session.execute(_REFRESH).rowcount
     model.Session.commit()
+    # what was read from the table before is read again
+    connect_to_redis().set(_key("generation"), datetime.datetime.utcnow().isoformat())
     return int(written or 0)
+
+
+Result = TypeVar("Result")
+
+
+def remembered(function: Callable[..., Result]) -> Callable[..., Result]:
+    """The table changes only when ``refresh`` runs (once a day): what a reader computes
+    from it is kept in Redis until the next refresh (or the next day, for the 12 months
+    that end today), keyed by the function and its arguments."""
+    @functools.wraps(function)
+    def read(*args: Any) -> Result:
+        redis = connect_to_redis()
+        generation = (redis.get(_key("generation")) or b"").decode()
+        key = _key("read", generation, function.__name__, json.dumps(args, default=str))
+        kept = redis.get(key)
+        if kept is not None:
+            return json.loads(kept)
+        found = function(*args)
+        redis.set(key, json.dumps(found), ex=86400)
+        return found
+    return read
 
 
 def directory() -> str:
@@ -313,6 +343,7 @@ def _scope(query: sa.Select, entity_id: str | None) -> sa.Select:
     return query
 
 
+@remembered
 def monthly(entity_id: str | None = None) -> list[dict[str, Any]]:
     """Views and downloads by month, of an entity or of the country, the oldest first."""
     u = usage_month_table.c
@@ -322,6 +353,7 @@ def monthly(entity_id: str | None = None) -> list[dict[str, Any]]:
             for month, views, down in model.Session.execute(query)]
 
 
+@remembered
 def totals(entity_id: str | None, since: datetime.date) -> dict[str, int]:
     """Views and downloads of an entity or of the country: all of them and since ``since``,
     with how many datasets were used since then."""
@@ -337,6 +369,7 @@ def totals(entity_id: str | None, since: datetime.date) -> dict[str, int]:
             "downloads_year": int(downloads_year), "datasets_used_year": int(used)}
 
 
+@remembered
 def by_entity(since: datetime.date) -> dict[str, int]:
     """Views and downloads together since ``since``, by entity id (those with any)."""
     u = usage_month_table.c
@@ -345,6 +378,7 @@ def by_entity(since: datetime.date) -> dict[str, int]:
     return {org: int(total) for org, total in model.Session.execute(query)}
 
 
+@remembered
 def top_datasets(entity_id: str | None, since: datetime.date, limit: int = 20
                  ) -> list[dict[str, Any]]:
     """The datasets most used since ``since`` (views and downloads together)."""
@@ -365,6 +399,7 @@ def top_datasets(entity_id: str | None, since: datetime.date, limit: int = 20
             for row in model.Session.execute(query)]
 
 
+@remembered
 def top_entities(since: datetime.date, limit: int = 20) -> list[dict[str, Any]]:
     """The entities whose datasets were most used since ``since``."""
     u = usage_month_table.c
