@@ -23,7 +23,8 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_department_name", "opengovpe_procurement_map",
            "opengovpe_type_name", "opengovpe_activity_type", "humanize_entity_type",
            "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place",
-           "opengovpe_quality", "opengovpe_unused", "opengovpe_month_rows"]
+           "opengovpe_quality", "opengovpe_entity_quality", "opengovpe_unused",
+           "opengovpe_month_rows"]
 
 
 MILESTONE_LABELS = {
@@ -362,10 +363,17 @@ def _place_case(name: str) -> str:
                     for i, w in enumerate(words))
 
 
+def opengovpe_entity_quality(entity_id: str) -> dict[str, Any]:
+    """The quality summary of an entity's published datasets (stored scores, one query)."""
+    return tk.get_action("opengovpe_quality_summary")({"user": tk.g.user},
+                                                       {"entity": entity_id})
+
+
 def opengovpe_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """The quality of a dataset for its page, with the fixes worth most first; None when
     the visitor may not see it or it is not a dataset."""
     from .quality.advice import ADVICE
+    from .quality.mqa import RATING_LABELS
 
     if pkg.get("type") != "dataset":
         return None
@@ -376,6 +384,9 @@ def opengovpe_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
         return None
     fixes = sorted((c for c in quality["criteria"] if c["gain"]),
                    key=lambda c: (-c["gain"], c["key"]))
+    rating = RATING_LABELS[quality["rating"]]
+    quality["rating_label"] = tk._(rating)
+    quality["entity"] = (pkg.get("organization") or {}).get("name")
     quality["fixes"] = []
     for criterion in fixes:
         advice = ADVICE[criterion["key"]]

@@ -17,6 +17,7 @@ from .federation import harvest
 from .harvesters import recovery
 from .logic import registry
 from .programme import opendata, publication
+from .quality import store as quality_store
 from .search import action as search_action, dispatch
 
 HERE = os.path.dirname(__file__)
@@ -99,15 +100,19 @@ class OpengovpePlugin(p.SingletonPlugin):
     def get_blueprint(self) -> list[Any]:
         return views.get_blueprints()
 
-    # IPackageController: an inventory item follows its linked dataset
+    # IPackageController: an inventory item follows its linked dataset, and the quality
+    # score is stored by a background job once the change is committed
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.sync_items(pkg_dict["id"], context.get("user"))
+        quality_store.mark_changed(pkg_dict["id"])
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.sync_items(pkg_dict["id"], context.get("user"))
+        quality_store.mark_changed(pkg_dict["id"])
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.sync_items(pkg_dict["id"], context.get("user"), deleting=True)
+        quality_store.mark_changed(pkg_dict["id"])
 
     # IPackageController: the dataset search page lists procurement too
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

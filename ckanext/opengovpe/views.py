@@ -364,6 +364,26 @@ def national_usage_csv() -> Response:
     return _usage_csv(_call("opengovpe_usage_national", {}), "uso-nacional.csv")
 
 
+def _quality_csv(entity_id: str | None, filename: str) -> Response:
+    """One row per public dataset with its stored quality (``quality/export.py``)."""
+    from .quality import export as quality_export, store as quality_store
+
+    return Response(quality_export.to_csv(quality_store.dataset_rows(entity_id)),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def entity_quality_csv(id: str) -> Response:
+    entity = _call("opengovpe_quality_summary", {"entity": id})["entity"]
+    return _quality_csv(entity["id"], f"calidad-{entity['name']}.csv")
+
+
+def national_quality_csv() -> Response:
+    if not _can("opengovpe_quality_summary", {}):
+        return tk.abort(403, tk._("Not authorized to see this page"))
+    return _quality_csv(None, "calidad-nacional.csv")
+
+
 def _usage_file(scope: str, filename: str) -> Response:
     """A usage CSV file the ``usage_publish`` job wrote."""
     try:
@@ -446,6 +466,8 @@ def get_blueprints() -> list[Blueprint]:
     bp.add_url_rule("/hitos/pendientes", view_func=due_list)
     bp.add_url_rule("/entidad/<id>/uso.csv", view_func=entity_usage_csv)
     bp.add_url_rule("/tablero/uso.csv", view_func=national_usage_csv)
+    bp.add_url_rule("/entidad/<id>/calidad.csv", view_func=entity_quality_csv)
+    bp.add_url_rule("/tablero/calidad.csv", view_func=national_quality_csv)
     bp.add_url_rule(f"/{PLAN}/<id>/avance", view_func=plan_progress)
     for rule, view in ((f"/{PLAN}/<id>/inventario/nuevo", item_form),
                        (f"/{PLAN}/<id>/inventario/<item_id>", item_form),

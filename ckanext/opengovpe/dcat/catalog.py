@@ -217,7 +217,18 @@ def load_datasets(ids: list[str]) -> list[dict[str, Any]]:
                 by_id[package_id] = records.build(package_id)
             except tk.ObjectNotFound:
                 continue
+    _attach_quality(by_id)
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _attach_quality(by_id: dict[str, dict[str, Any]]) -> None:
+    """Each dataset's stored quality score, for its DQV measurements, in one query."""
+    from ..quality import store
+    from .profiles import QUALITY_KEY
+
+    stored = store.stored_rows(by_id)
+    for package_id, dataset in by_id.items():
+        dataset[QUALITY_KEY] = stored.get(package_id)
 
 
 # set on organization dicts that already hold the entity profile's fields

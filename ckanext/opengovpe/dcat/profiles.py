@@ -28,7 +28,7 @@ from .. import vocab
 from . import catalog
 from .fields import as_list, mailto
 from . import vocabulary as v
-from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, LOCN, ORG, VCARD
+from .vocabulary import ADMS, DCAT, DCATAP, DCT, DQV, FOAF, LOCN, ORG, PROV, VCARD
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,10 @@ _DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 
 # the organisation that keeps the register of RUCs
 RUC_AGENCY = "SUNAT"
+
+# the key of a dataset dict that holds its stored quality score (``quality/store.py``),
+# attached by whoever writes many datasets with one query; None: write no measurement
+QUALITY_KEY = "opengovpe_quality_score"
 
 
 def _is_uri(value: Any) -> bool:
@@ -79,6 +83,37 @@ class DcatApPeProfile(EuropeanDCATAP3Profile):
         self._concept(dataset_ref, DCT.license, "license", license_id, DCT.LicenseDocument)
         for resource in dataset_dict.get("resources") or []:
             self._distribution(dataset_ref, resource, license_id, self._default_lang)
+        self._quality(dataset_dict, dataset_ref)
+
+    def _quality(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The stored MQA score as DQV measurements: the total and each dimension's points.
+
+        Read from ``QUALITY_KEY`` when the caller attached it, else from the stored row
+        (one indexed query); never computed here."""
+        if QUALITY_KEY in dataset_dict:
+            row = dataset_dict[QUALITY_KEY]
+        else:
+            from ..quality import store
+
+            row = store.stored_rows([dataset_dict["id"]]).get(dataset_dict["id"]) \
+                if dataset_dict.get("id") else None
+        if not row:
+            return
+        g = self.g
+        computed = row["computed_at"]
+        if isinstance(computed, str):
+            computed = datetime.datetime.fromisoformat(computed)
+        for name, metric in v.MQA_METRICS.items():
+            value = row["total" if name == "score" else name]
+            node = URIRef(f"{dataset_ref}#mqa-{name}")
+            g.add((dataset_ref, DQV.hasQualityMeasurement, node))
+            g.add((node, RDF.type, DQV.QualityMeasurement))
+            g.add((node, DQV.computedOn, dataset_ref))
+            g.add((node, DQV.isMeasurementOf, metric))
+            g.add((node, DQV.value, Literal(Decimal(str(round(value, 2))), datatype=XSD.decimal)))
+            g.add((node, PROV.generatedAtTime,
+                   Literal(computed.isoformat(), datatype=XSD.dateTime)))
+            g.add((metric, RDF.type, DQV.Metric))
 
     def _write_core(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """Type, title, description, keywords, identifier, version, dates, landing page."""

@@ -11,11 +11,12 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from .. import text
 from . import catalog
 from .profiles import DcatApPeProfile
-from .vocabulary import ADMS, DCAT, DCATAP, DCT, FOAF, HYDRA, LOCN, ORG, PE, VCARD
+from .vocabulary import ADMS, DCAT, DCATAP, DCT, DQV, FOAF, HYDRA, LOCN, ORG, PE, PROV, VCARD
 
 NAMESPACES = (("rdf", RDF), ("dcat", DCAT), ("dct", DCT), ("foaf", FOAF), ("skos", SKOS),
               ("vcard", VCARD), ("adms", ADMS), ("dcatap", DCATAP), ("locn", LOCN), ("org", ORG),
               ("pe", PE), ("owl", OWL), ("rdfs", RDFS), ("xsd", XSD), ("hydra", HYDRA),
+              ("dqv", DQV), ("prov", PROV),
               ("gsp", Namespace("http://www.opengis.net/ont/geosparql#")))
 
 # URL extension -> (rdflib serializer, media type)

@@ -35,6 +35,8 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -53,6 +55,12 @@ PUBLISHER_TYPE_LABELS = {
     "regional": {"es": "Autoridad regional", "en": "Regional authority"},
     "local": {"es": "Autoridad local", "en": "Local authority"},
 }
+
+# the MQA's metrics the stored quality scores measure (``quality/mqa.py``): the total out of
+# 405 points and the points of each dimension
+MQA_METRICS = {name: PE[f"mqa/{name}"] for name in (
+    "score", "findability", "accessibility", "interoperability", "reusability",
+    "contextuality")}
 
 DATA_DICTIONARY = PE["document-type/data-dictionary"]
 DOCUMENT_TYPE_SCHEME = PE["document-type"]

@@ -45,6 +45,7 @@ JOBS = (
         "tracking"),
     Job("national_sync_report", N_("National portal sync report"), None),
     Job("link_check", N_("Link check of access and download URLs"), None),
+    Job("quality_refresh", N_("Metadata quality scores refresh"), None),
 )
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -153,9 +154,15 @@ def _national_sync_report() -> None:
 
 
 def _link_check() -> None:
-    from ..quality import score
+    from ..quality import store
 
-    score.link_check()
+    store.link_check()
+
+
+def _quality_refresh() -> None:
+    from ..quality import store
+
+    store.refresh()
 
 
 _TASKS: dict[str, Callable[[], None]] = {
@@ -166,4 +173,5 @@ _TASKS: dict[str, Callable[[], None]] = {
     "usage_publish": _usage_publish,
     "national_sync_report": _national_sync_report,
     "link_check": _link_check,
+    "quality_refresh": _quality_refresh,
 }

@@ -14,7 +14,7 @@ from ckan.types import Action, Context, DataDict
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
 from ..programme import progress, publication, records, rules, status, usage
 from ..programme import vocabulary as words
-from ..quality import score as quality_score
+from ..quality import store as quality_store
 from . import schema, shape
 
 # what plan_show returns besides the editable fields: a client that reads a plan,
@@ -814,8 +814,10 @@ def user_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.side_effect_free
 def opengovpe_quality_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The metadata quality of a dataset after data.europa.eu's MQA methodology: its
-    score out of 405, its rating, the points of each dimension, and each criterion with
-    the points it earned and the points a fix would gain.
+    score out of 405, its rating, the points of each dimension, each criterion with
+    the points it earned and the points a fix would gain, the SHACL result and when it
+    was computed. The stored score is answered; it is computed (around a second) only
+    when missing or older than the dataset.
 
     :param id: id or name of the dataset
     :type id: string
@@ -828,4 +830,29 @@ def opengovpe_quality_show(context: Context, data_dict: DataDict) -> dict[str, A
         {"id": reference})
     if dataset.get("type") != "dataset":
         raise tk.ObjectNotFound(tk._("Dataset not found"))
-    return quality_score.dataset_quality(dataset)
+    return quality_store.quality_of(dataset)
+
+
+@tk.side_effect_free
+def opengovpe_quality_summary(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The metadata quality of an entity's public, active datasets, or of all of them
+    (nationally), from the stored MQA scores: how many are scored, their average out of
+    405, the average of each dimension and how many have each rating.
+
+    :param entity: id or name of the entity (optional; nationally without it)
+    :type entity: string
+    :returns: ``count``, ``average``, ``max`` (405), ``dimensions`` (findability,
+        accessibility, interoperability, reusability, contextuality: their averages) and
+        ``distribution`` (excellent, good, sufficient, bad: how many datasets), with
+        ``entity`` (id, name, title) when one was asked for
+    :rtype: dictionary
+    """
+    tk.check_access("opengovpe_quality_summary", context, data_dict)
+    data = _validate(data_dict, schema.entity_or_country_schema(), context)
+    if not data.get("entity"):
+        return quality_store.summary()
+    entity = model.Group.get(data["entity"])
+    if entity is None or not entity.is_organization or entity.state != "active":
+        raise tk.ValidationError({"entity": [tk._("Entity not found")]})
+    return dict(quality_store.summary(entity.id),
+                entity={"id": entity.id, "name": entity.name, "title": entity.title})

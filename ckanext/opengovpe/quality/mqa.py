@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..dcat import vocabulary as v
+from ..translation import N_
 
 EU_FILE_TYPE = v.EU + "file-type/"
 # EU file-type codes of open, non-proprietary formats and of machine-readable ones, as the
@@ -187,6 +188,10 @@ def rating(score: float) -> str:
     if score >= 121:
         return "sufficient"
     return "bad"
+
+
+RATING_LABELS = {"excellent": N_("Excellent"), "good": N_("Good"),
+                 "sufficient": N_("Sufficient"), "bad": N_("Bad")}
 
 
 def as_dict(results: list[Result]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 The mandatory and cardinality shapes (``dcat/shacl/shapes.ttl``) decide; the range shapes
 are left out because the portal cannot type concepts of vocabularies it does not ship
-(EuroVoc themes). Validation takes around a second, so results are kept per dataset and
-``metadata_modified``.
+(EuroVoc themes). Validation takes around a second, so its result is stored with the
+dataset's score (``store.py``) and validated again only when the dataset changes.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from ..dcat import vocabulary
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHACL_DIR = os.path.join(os.path.dirname(vocabulary.__file__), "shacl")
-CACHE_SIZE = 4096
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,17 +51,3 @@ def violations(data: Graph) -> list[str]:
         f"{results.value(r, SH.focusNode)} {results.value(r, SH.resultPath)}: "
         f"{results.value(r, SH.resultMessage)}"
         for r in results.subjects(SH.resultSeverity, SH.Violation))
-
-
-_cache: dict[tuple[str, str], bool] = {}
-
-
-def compliant(dataset_id: str, metadata_modified: str, data: Graph) -> bool:
-    """Whether ``data``, the graph of the dataset as of ``metadata_modified``, has no
-    violation; the answer is reused until the dataset changes."""
-    key = (dataset_id, metadata_modified)
-    if key not in _cache:
-        if len(_cache) >= CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = not violations(data)
-    return _cache[key]

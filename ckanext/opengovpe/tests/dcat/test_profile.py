@@ -12,6 +12,7 @@ from rdflib.namespace import RDF
 
 from ckanext.opengovpe.dcat import vocabulary as v
 from ckanext.opengovpe.dcat.profiles import organization_from_graph
+from ckanext.opengovpe.quality import store
 
 from .conftest import FULL_DATASET, FULL_ORG, shacl_report
 
@@ -24,6 +25,20 @@ def _public_datasets() -> int:
     count = helpers.call_action("package_search", fq="dataset_type:dataset", rows=0)["count"]
     assert count >= 4
     return count
+
+
+def _scored(dataset: dict[str, Any]) -> URIRef:
+    """Store the dataset's quality score; the URI of its DCAT dataset."""
+    store.compute(helpers.call_action("package_show", id=dataset["id"]))
+    return URIRef(f"http://test.ckan.net/dataset/{dataset['id']}")
+
+
+def _measurements(g: Graph, ref: URIRef) -> dict[str, float]:
+    """The dataset's DQV measurements: each metric's name and value."""
+    return {str(g.value(m, v.DQV.isMeasurementOf)).rsplit("/", 1)[-1]:
+            float(g.value(m, v.DQV.value))
+            for m in g.objects(ref, v.DQV.hasQualityMeasurement)
+            if (m, RDF.type, v.DQV.QualityMeasurement) in g}
 
 
 def _catalog(app) -> Graph:
@@ -41,13 +56,20 @@ def test_demo_catalogue_has_no_shacl_violations(app):
 
 
 def test_dataset_with_every_field_has_no_shacl_violations(app, full_dataset):
+    ref = _scored(full_dataset)
     response = app.get(f"/dataset/{full_dataset['name']}.ttl")
     assert response.status_code == 200
     g = Graph().parse(data=response.body, format="turtle")
     conforms, report = shacl_report(g)
     assert conforms, report
+    # its stored quality score, as DQV measurements: the total and each dimension
+    stored = store.stored_rows([full_dataset["id"]])[full_dataset["id"]]
+    assert _measurements(g, ref) == {
+        "score": stored["total"], "findability": stored["findability"],
+        "accessibility": stored["accessibility"],
+        "interoperability": stored["interoperability"],
+        "reusability": stored["reusability"], "contextuality": stored["contextuality"]}
     # the controlled vocabularies are URIs of their schemes
-    ref = URIRef(f"http://test.ckan.net/dataset/{full_dataset['id']}")
     assert (ref, v.DCT.accrualPeriodicity,
             URIRef("http://publications.europa.eu/resource/authority/frequency/MONTHLY")) in g
     assert (ref, v.DCT.spatial, v.PE["ubigeo/150122"]) in g
@@ -60,10 +82,12 @@ def test_dataset_with_every_field_has_no_shacl_violations(app, full_dataset):
 def test_catalogue_page_and_dump_with_every_field_have_no_shacl_violations(
         app, full_dataset, cli, tmp_path):
     from ckan.cli.cli import ckan as ckan_command
+    ref = _scored(full_dataset)
     g = _catalog(app)
     assert len(list(g.subjects(RDF.type, v.DCAT.Dataset))) == _public_datasets()
     conforms, report = shacl_report(g)
     assert conforms, report
+    assert len(_measurements(g, ref)) == 6
     target = tmp_path / "catalog.nt"
     result = cli.invoke(ckan_command, ["opengovpe", "catalog-dump", "--format", "nt",
                                        "--output", str(target), "--batch-size", "2"])
@@ -72,6 +96,7 @@ def test_catalogue_page_and_dump_with_every_field_have_no_shacl_violations(
     assert len(list(dumped.subjects(RDF.type, v.DCAT.Dataset))) == _public_datasets()
     conforms, report = shacl_report(dumped)
     assert conforms, report
+    assert len(_measurements(dumped, ref)) == 6
 
 
 def _parse(body: str, fmt: str) -> list[dict[str, Any]]:

@@ -17,8 +17,10 @@ from ckan.lib import jobs
 from ckan.tests import factories, helpers
 
 from ckanext.opengovpe.programme import usage_data
+from ckanext.opengovpe.quality import store as quality_store
 
-JOBS_OFF = ("harvest_run", "notify_overdue", "national_sync_report", "link_check")
+JOBS_OFF = ("harvest_run", "notify_overdue", "national_sync_report", "link_check",
+            "quality_refresh")
 PLUGINS = ("opengovpe opengovpe_search activity scheming_datasets scheming_organizations "
            "dcat tracking")
 
@@ -32,7 +34,7 @@ def _visit(app, url: str, kind: str, visitor: str) -> None:
 
 def _figures(html: str) -> dict[str, str]:
     """Each figure of a story page by its name, as the link or text shows it."""
-    return dict(re.findall(r'data-figure="([a-z_-]+)"[^>]*>(\d+)<', html))
+    return dict(re.findall(r'data-figure="([a-z_-]+)"[^>]*>([\d.]+)<', html))
 
 
 def _request(org: str, answer: bool) -> None:
@@ -105,6 +107,7 @@ def test_from_demand_to_use_for_two_entities_and_the_country(app, cli, ckan_conf
     scheduled = cli.invoke(ckan_command, ["opengovpe", "scheduler", "--once"])
     assert "2 jobs enqueued: tracking_update, usage_publish" in scheduled.output, \
         scheduled.output
+    # the worker also stores the quality score of each dataset created or changed
     jobs.Worker(["default"]).work(burst=True)
     month = datetime.date.today().strftime("%Y-%m")
     site = ckan_config["ckan.site_url"].rstrip("/")
@@ -158,6 +161,10 @@ def test_from_demand_to_use_for_two_entities_and_the_country(app, cli, ckan_conf
     late = app.get("/entidad/oece/historia", params={"estado": "tarde"}).body
     assert re.findall(r'data-state="([a-z_]+)"', late) == ["tarde"] and "Viajes" in late
 
+    oece_quality = quality_store.summary(model.Group.get("oece").id)
+    assert oece_quality["count"] > 0
+    assert figures["quality-average"] == str(oece_quality["average"])
+
     country = _figures(app.get("/tablero/historia").body)
     assert (country["demand-received"], country["published"], country["sin_fecha"]) == \
         ("3", "3", "1")
@@ -180,3 +187,13 @@ def test_from_demand_to_use_for_two_entities_and_the_country(app, cli, ckan_conf
     assert [(r["entidad"], r["uso_12_meses"], r["solicitudes_recibidas"])
             for r in scoreboard_csv] == [("oece", "4", "2"), ("otra", "2", "1"),
                                          ("pcm", "0", "0")]
+
+    # and by metadata quality: the average of each entity's stored scores
+    averages = quality_store.entity_averages(None)
+    names = {model.Group.get(n).id: n for n in ("oece", "otra", "pcm")}
+    by_quality = sorted(names, key=lambda i: (-averages[i]["average"], names[i]))
+    board = app.get("/tablero", params={"sort": "quality desc"}).body
+    assert re.findall(r'<tr data-entity="([a-z]+)"', board) == [names[i] for i in by_quality]
+    board = app.get("/tablero", params={"sort": "quality asc"}).body
+    assert re.findall(r'<tr data-entity="([a-z]+)"', board) == \
+        [names[i] for i in sorted(names, key=lambda i: (averages[i]["average"], names[i]))]

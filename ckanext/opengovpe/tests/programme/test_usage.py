@@ -13,7 +13,8 @@ from ckan.cli.cli import ckan as ckan_command
 from ckan.lib import jobs
 from ckan.tests import factories, helpers
 
-JOBS_OFF = ("harvest_run", "notify_overdue", "national_sync_report", "link_check")
+JOBS_OFF = ("harvest_run", "notify_overdue", "national_sync_report", "link_check",
+            "quality_refresh")
 
 
 def _visit(app, url: str, kind: str, visitor: str) -> None:

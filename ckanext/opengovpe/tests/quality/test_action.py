@@ -55,9 +55,10 @@ def test_a_private_dataset_is_refused_to_others(entity, sysadmin):
                                   owner_org=entity["id"], private=True,
                                   **dict(copy.deepcopy(DESCRIBED), name="privado"))
     stranger = factories.User()
-    with pytest.raises(tk.NotAuthorized):
-        helpers.call_action("opengovpe_quality_show",
-                            {"user": stranger["name"], "ignore_auth": False}, id=private["id"])
+    for visitor in (stranger["name"], ""):
+        with pytest.raises(tk.NotAuthorized):
+            helpers.call_action("opengovpe_quality_show",
+                                {"user": visitor, "ignore_auth": False}, id=private["id"])
     assert helpers.call_action("opengovpe_quality_show", {"user": sysadmin["name"]},
                                id=private["id"])["score"] > 0
 

@@ -101,6 +101,9 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/api/3/action/opengovpe_usage_national", {"*": 200}),
     ("/entidad/oece/uso.csv", {"*": 200}),
     ("/tablero/uso.csv", {"*": 200}),
+    ("/api/3/action/opengovpe_quality_show?id=secreto-privado",
+     {"anonymous": 403, "outsider": 403, "*": 200}),
+    ("/api/3/action/opengovpe_quality_summary?entity=oece", {"*": 200}),
 ]
 
 CASES = [(url, role, expected.get(role, expected.get("*")))
@@ -154,6 +157,8 @@ OUTSIDE_VIEWS = [
     "/api/3/action/opengovpe_usage_national",
     "/entidad/oece/uso.csv",
     "/tablero/uso.csv",
+    "/entidad/oece/calidad.csv",
+    "/tablero/calidad.csv",
     "/api/3/action/opengovpe_plan_show?id=plan-secreto",
     "/api/3/action/opengovpe_record_list?organization=oece&type=plan-apertura",
     "/api/3/action/opengovpe_record_list?organization=oece&type=dataset",

@@ -2,7 +2,7 @@
 that publish it.
 
 Revision ID: f3b8d1c6a254
-Revises: d7e2b4a6c913
+Revises: a1f3c5e7d902
 Create Date: 2026-11-26 22:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "f3b8d1c6a254"
-down_revision = "d7e2b4a6c913"
+down_revision = "a1f3c5e7d902"
 branch_labels = None
 depends_on = None
 
