@@ -15,7 +15,7 @@ from .translation import N_
 __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_milestone_label", "opengovpe_status_class",
            "opengovpe_organization_card", "opengovpe_safe_link", "opengovpe_usage_enabled",
-           "opengovpe_usage", "opengovpe_entity_usage", "opengovpe_records",
+           "opengovpe_usage", "opengovpe_records",
            "opengovpe_reference_links", "opengovpe_form_entity", "opengovpe_one_step_form",
            "opengovpe_is_published", "opengovpe_home_text",
            "opengovpe_national_picture", "opengovpe_latest", "opengovpe_plan_history",
@@ -23,7 +23,8 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_department_name", "opengovpe_procurement_map",
            "opengovpe_type_name", "opengovpe_activity_type", "humanize_entity_type",
            "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place",
-           "opengovpe_quality", "opengovpe_entity_quality", "opengovpe_unused"]
+           "opengovpe_quality", "opengovpe_entity_quality", "opengovpe_unused",
+           "opengovpe_month_rows"]
 
 
 MILESTONE_LABELS = {
@@ -106,13 +107,6 @@ def opengovpe_unused(dataset_ids: list[str]) -> dict[str, Any]:
     from .programme import usage
 
     return {"ids": usage.unused([i for i in dataset_ids if i]), "days": usage.UNUSED_DAYS}
-
-
-def opengovpe_entity_usage(org_ids: list[str]) -> dict[str, dict[str, int]]:
-    """Views and downloads of each entity's published plan datasets, total and last 30 days."""
-    from .programme import usage
-
-    return usage.for_entities([i for i in org_ids if i])
 
 
 def opengovpe_records(organization: str | None, record_type: str) -> list[dict[str, Any]]:
@@ -238,6 +232,11 @@ def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(row, label=dates.format_date(
         datetime.date(int(row["month"][:4]), int(row["month"][5:7]), 1), "LLLL y",
         locale=locale)) for row in rows]
+
+
+def opengovpe_month_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with a ``month`` (``YYYY-MM``), each labelled with its month's name."""
+    return _labelled(rows)
 
 
 def opengovpe_ocds_month_chart(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Any, Callable
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, send_file
 
 import ckan.plugins.toolkit as tk
 from ckan.common import current_user
 
-from . import downloads, home, stages
+from . import charts, downloads, home, stages
 from .translation import N_
 from .dcat import views as dcat_views
 from .demand import views as demand_views
@@ -17,7 +18,7 @@ from .federation import views as federation_views
 from .jobs import views as jobs_views
 from .logic import schema
 from .logic.schema import PROGRAMME_RECORD_TYPES
-from .programme import export, timeline, usage
+from .programme import export, status, timeline, usage, usage_data
 from .programme import records as plan_records
 from .programme.vocabulary import PLAN_TYPE as PLAN
 from .programme.vocabulary import REGULATION_TYPE, WORKING_GROUP_TYPE
@@ -76,7 +77,9 @@ def _can(auth: str, data: dict[str, Any]) -> bool:
     return True
 
 
-def scoreboard() -> str:
+def _board() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Every entity the scoreboard's filters and order in the address give, the
+    parameters taken and their errors."""
     params = {k: v for k, v in tk.request.args.items()
               if k in ("level_of_government", "sector", "sort") and v}
     try:
@@ -85,6 +88,14 @@ def scoreboard() -> str:
         errors: dict[str, Any] = {}
     except tk.ValidationError as error:
         board, errors = {"count": 0, "results": []}, error.error_dict
+    return board, params, errors
+
+
+SORTABLE = ("name", "progress", "milestones", "demand", "usage", "quality")
+
+
+def scoreboard() -> str:
+    board, params, errors = _board()
     # the picture shows every entity that matches; the table, a page of them
     size = SCOREBOARD_PAGE
     pages = max(1, -(-len(board["results"]) // size))
@@ -92,7 +103,16 @@ def scoreboard() -> str:
     return tk.render("opengovpe/scoreboard.html", {
         "board": dict(board, results=board["results"][(page - 1) * size: page * size]),
         "picture": home.picture(board["results"]), "page": page, "pages": pages,
-        "params": params, "errors": errors})
+        "params": params, "errors": errors, "sort": params.get("sort", "progress desc"),
+        "sortable": SORTABLE})
+
+
+def scoreboard_csv() -> Response:
+    board, _params, errors = _board()
+    if errors:
+        return tk.abort(400, tk._("The filters are not valid."))
+    return Response(status.to_csv(board["results"]), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="tablero.csv"'})
 
 
 def _page_number(requested: str, pages: int) -> int:
@@ -372,6 +392,62 @@ def national_quality_csv() -> Response:
     return _quality_csv(None, "calidad-nacional.csv")
 
 
+def _usage_file(scope: str, filename: str) -> Response:
+    """A usage CSV file the ``usage_publish`` job wrote."""
+    try:
+        path = usage_data.file_path(scope)
+    except RuntimeError:
+        return tk.abort(404, tk._("Not found"))
+    if not os.path.isfile(path):
+        return tk.abort(404, tk._("The usage file has not been published yet; it is "
+                                  "written once a day."))
+    return send_file(path, mimetype="text/csv; charset=utf-8", as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+def entity_usage_file(id: str) -> Response:
+    entity = _call("opengovpe_usage_report", {"entity": id})["entity"]
+    return _usage_file(entity["id"], f"uso-mensual-{entity['name']}.csv")
+
+
+def national_usage_file() -> Response:
+    return _usage_file(usage_data.NATIONAL, "uso-mensual-nacional.csv")
+
+
+def _month_rows(monthly: list[dict[str, Any]], limit: int = 24) -> list[dict[str, Any]]:
+    """Monthly usage as chart rows, the latest ``limit`` months, labelled as the page's
+    language writes a month."""
+    return tk.h.opengovpe_month_rows(monthly[-limit:])
+
+
+def usage_page() -> str:
+    report = _call("opengovpe_usage_report", {})
+    rows = _month_rows(report["monthly"])
+    return tk.render("opengovpe/usage.html", {
+        "report": report, "month_rows": rows,
+        "chart": charts.bars(rows, ["views", "downloads"]),
+        "national_dataset": usage_data.linked(usage_data.NATIONAL)})
+
+
+def _story(entity: str | None) -> str:
+    data = {"entity": entity} if entity else {}
+    found = _call("opengovpe_story_show", data)
+    rows = _month_rows(found["used"]["monthly"], 12)
+    scope = found["entity"]["id"] if found["entity"] else usage_data.NATIONAL
+    return tk.render("opengovpe/story.html", {
+        "story": found, "entity": found["entity"], "month_rows": rows,
+        "chart": charts.bars(rows, ["views", "downloads"]),
+        "usage_dataset": usage_data.linked(scope)})
+
+
+def entity_story(id: str) -> str:
+    return _story(id)
+
+
+def national_story() -> str:
+    return _story(None)
+
+
 def due_list() -> str:
     params = {"days": tk.request.args.get("dias", "14")}
     if tk.request.args.get("entidad"):
@@ -388,6 +464,12 @@ def get_blueprints() -> list[Blueprint]:
     """The programme's pages, built when CKAN asks for them."""
     bp = Blueprint("opengovpe", __name__)
     bp.add_url_rule("/tablero", view_func=scoreboard)
+    bp.add_url_rule("/tablero.csv", view_func=scoreboard_csv)
+    bp.add_url_rule("/tablero/uso", view_func=usage_page)
+    bp.add_url_rule("/tablero/uso-mensual.csv", view_func=national_usage_file)
+    bp.add_url_rule("/tablero/historia", view_func=national_story)
+    bp.add_url_rule("/entidad/<id>/historia", view_func=entity_story)
+    bp.add_url_rule("/entidad/<id>/uso-mensual.csv", view_func=entity_usage_file)
     bp.add_url_rule("/entidad/<id>/programa", view_func=programme)
     bp.add_url_rule("/hitos/pendientes", view_func=due_list)
     bp.add_url_rule("/entidad/<id>/uso.csv", view_func=entity_usage_csv)

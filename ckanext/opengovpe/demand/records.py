@@ -220,18 +220,16 @@ def stats(owner_org: str | None = None) -> dict[str, Any]:
 
 
 def stats_by_entity() -> dict[str, dict[str, Any]]:
-    """``stats`` of every entity that received a public request, by entity id."""
-    rows = model.Session.execute(sa.select(
-        data_request_table.c.owner_org, data_request_table.c.status,
-        data_request_table.c.created, data_request_table.c.answered)
-        .where(data_request_table.c.state == "aprobada")).all()
-    grouped: dict[str, list[Any]] = {}
-    for row in rows:
-        grouped.setdefault(row[0], []).append(row)
-    found = {}
-    for org, entries in grouped.items():
-        answered = [(c, a) for _o, status, c, a in entries if status != "abierta" and a]
-        found[org] = {"received": len(entries), "answered": len(answered),
-                      "answered_percent": round(100 * len(answered) / len(entries), 1),
-                      "median_days_to_answer": _median_days(answered)}
-    return found
+    """``stats`` of every entity that received a public request, by entity id, aggregated
+    in one SQL statement (the scoreboard reads it for thousands of entities)."""
+    r = data_request_table.c
+    answered = sa.and_(r.status != "abierta", r.answered.isnot(None))
+    days = sa.cast(sa.extract("epoch", r.answered - r.created) / 86400, sa.Float)
+    rows = model.Session.execute(
+        sa.select(r.owner_org, sa.func.count(), sa.func.count().filter(answered),
+                  sa.func.percentile_cont(0.5).within_group(days).filter(answered))
+        .where(r.state == "aprobada").group_by(r.owner_org))
+    return {org: {"received": received, "answered": done,
+                  "answered_percent": round(100 * done / received, 1),
+                  "median_days_to_answer": None if median is None else round(float(median), 1)}
+            for org, received, done, median in rows}

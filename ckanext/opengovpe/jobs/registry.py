@@ -41,6 +41,8 @@ JOBS = (
     Job("harvest_clean_log", N_("Harvest log pruning"), "harvest"),
     Job("notify_overdue", N_("Overdue milestone reminders"), None),
     Job("tracking_update", N_("Usage figures update"), "tracking"),
+    Job("usage_publish", N_("Usage published as open data (monthly CSV per entity)"),
+        "tracking"),
     Job("national_sync_report", N_("National portal sync report"), None),
     Job("link_check", N_("Link check of access and download URLs"), None),
     Job("quality_refresh", N_("Metadata quality scores refresh"), None),
@@ -134,6 +136,17 @@ def _tracking_update() -> None:
     update_all(start)
 
 
+def _usage_publish() -> None:
+    from ..programme import usage_data
+
+    try:
+        usage_data.directory()
+    except RuntimeError:
+        raise JobFailure(site_gettext(
+            N_("The usage files cannot be written: set ckan.storage_path."))) from None
+    usage_data.publish()
+
+
 def _national_sync_report() -> None:
     from . import reports
 
@@ -157,6 +170,7 @@ _TASKS: dict[str, Callable[[], None]] = {
     "harvest_clean_log": _harvest_clean_log,
     "notify_overdue": _notify_overdue,
     "tracking_update": _tracking_update,
+    "usage_publish": _usage_publish,
     "national_sync_report": _national_sync_report,
     "link_check": _link_check,
     "quality_refresh": _quality_refresh,

@@ -574,6 +574,71 @@ def opengovpe_usage_national(context: Context, data_dict: DataDict) -> dict[str,
                 unused_datasets=sum(1 for d in datasets if d["unused"]))
 
 
+def _entity_or_country(data_dict: DataDict, context: Context
+                       ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    data = _validate(data_dict, schema.entity_or_country_schema(), context)
+    if not data.get("entity"):
+        return None, data
+    entity = model.Group.get(data["entity"])
+    if entity is None or not entity.is_organization or entity.state != "active":
+        raise tk.ObjectNotFound(tk._("Entity not found"))
+    return {"id": entity.id, "name": entity.name, "title": entity.title}, data
+
+
+@tk.side_effect_free
+def opengovpe_usage_report(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Views and downloads of the datasets that publish opening-plan items, from the
+    monthly figures the ``usage_publish`` job sums every day: by month, the datasets and
+    (for the country) the entities most used in the last 12 months, and the totals.
+
+    :param entity: id or name of an entity (optional; without it, the whole country)
+    :type entity: string
+    :returns: ``entity`` (or null), ``since`` (first day of the 12 months), ``totals``
+        (``views``, ``downloads``, ``views_year``, ``downloads_year``,
+        ``datasets_used_year``), ``monthly``, ``top_datasets``, ``top_entities``
+    :rtype: dictionary
+    """
+    from ..programme import usage_data
+
+    tk.check_access("opengovpe_usage_report", context, data_dict)
+    entity, _data = _entity_or_country(data_dict, context)
+    entity_id = entity["id"] if entity else None
+    since = usage_data.year_start(_today())
+    return {
+        "entity": entity, "since": since.isoformat(),
+        "totals": usage_data.totals(entity_id, since),
+        "monthly": usage_data.monthly(entity_id),
+        "top_datasets": usage_data.top_datasets(entity_id, since),
+        "top_entities": [] if entity else usage_data.top_entities(since),
+    }
+
+
+@tk.side_effect_free
+def opengovpe_story_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The programme of an entity or of the country as a story: data requests received
+    and answered, datasets prioritised in the opening plans (and how many had recorded
+    demand), published (on time, late or without a committed date; overdue and pending
+    ones), used (views and downloads, all and in the last 12 months) and their metadata
+    quality (average MQA score); for an entity, its prioritised items too.
+
+    :param entity: id or name of an entity (optional; without it, the whole country)
+    :type entity: string
+    :returns: ``entity`` (or null), ``demand``, ``prioritised``, ``published``, ``used``,
+        ``quality`` and, for an entity, ``items``
+    :rtype: dictionary
+    """
+    from ..programme import story
+
+    tk.check_access("opengovpe_story_show", context, data_dict)
+    entity, _data = _entity_or_country(data_dict, context)
+    entity_id = entity["id"] if entity else None
+    found = story.steps(entity_id, _today()) if entity_id else story.national(_today())
+    found["entity"] = entity
+    if entity:
+        found["items"] = story.items(entity_id, _today())
+    return found
+
+
 @tk.side_effect_free
 def opengovpe_health_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The portal's recurring work, for an administrator or a monitoring system: each
@@ -736,7 +801,7 @@ def opengovpe_quality_summary(context: Context, data_dict: DataDict) -> dict[str
     :rtype: dictionary
     """
     tk.check_access("opengovpe_quality_summary", context, data_dict)
-    data = _validate(data_dict, schema.quality_summary_schema(), context)
+    data = _validate(data_dict, schema.entity_or_country_schema(), context)
     if not data.get("entity"):
         return quality_store.summary()
     entity = model.Group.get(data["entity"])

@@ -110,6 +110,16 @@ def opengovpe_usage_national(context: Context, data_dict: DataDict) -> AuthResul
     return {"success": True}
 
 
+@tk.auth_allow_anonymous_access
+def opengovpe_usage_report(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def opengovpe_story_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
 def opengovpe_health_show(context: Context, data_dict: DataDict) -> AuthResult:
     # sysadmins only (CKAN lets them through before any auth function)
     return {"success": False, "msg": tk._("Only system administrators can see the portal's health")}

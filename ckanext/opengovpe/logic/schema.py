@@ -287,7 +287,8 @@ def scoreboard_schema() -> Schema:
         "sector": _optional(opengovpe_vocabulary("sector")),
         "sort": [tk.get_validator("default")("progress desc"), tk.get_validator("one_of")(
             ["progress desc", "progress asc", "name asc", "name desc",
-             "milestones desc", "milestones asc", "demand desc", "demand asc"])],
+             "milestones desc", "milestones asc", "demand desc", "demand asc",
+             "usage desc", "usage asc", "quality desc", "quality asc"])],
         "limit": [tk.get_validator("default")(100), _whole_number(max_limit())],
         "offset": [tk.get_validator("default")(0), _whole_number(max_offset())],
     })
@@ -305,7 +306,8 @@ def usage_national_schema() -> Schema:
     return request({})
 
 
-def quality_summary_schema() -> Schema:
+def entity_or_country_schema() -> Schema:
+    """An optional entity (id or name); without it, the whole country."""
     return {"entity": _text(200)}
 
 

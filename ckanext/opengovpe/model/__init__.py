@@ -136,3 +136,4 @@ from .procurement import ocds_process_table  # noqa: E402,F401
 from .sync_report import sync_report_table  # noqa: E402,F401
 from .link_check import link_check_table  # noqa: E402,F401
 from .quality_score import quality_score_table  # noqa: E402,F401
+from .usage import usage_dataset_table, usage_month_table  # noqa: E402,F401

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ..demand import records as demand_records
-from . import progress
+from . import progress, usage_data
 
 _SQL = sa.text(f"""
 WITH records AS (
@@ -154,9 +154,35 @@ def entities(organization: str | None = None, level: str | None = None,
     found = [_entity(row) for row in rows]
     # citizens' data requests each entity received and answered (demand/records.py)
     answered = demand_records.stats_by_entity()
+    # views and downloads of the last 12 months (usage_data.py's monthly table)
+    used = usage_data.by_entity(usage_data.year_start(today or datetime.date.today()))
+    quality = quality_averages([e["id"] for e in found])
     for entity in found:
         entity["demand"] = answered.get(entity["id"], dict(NO_DEMAND))
+        entity["usage_year"] = used.get(entity["id"], 0)
+        entity["quality"] = quality.get(entity["id"], dict(NO_QUALITY))
     return found
+
+
+NO_QUALITY: dict[str, Any] = {"count": 0, "average": None}
+
+
+def quality_averages(entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored MQA scores of each entity's public datasets summed up (count, average
+    of 405, dimensions), by entity id; entities without a scored dataset are left out.
+    One query over every entity: the scoreboard asks for all of them."""
+    from ..quality import store
+
+    return store.entity_averages(None) if entity_ids else {}
+
+
+def quality_summary(entity_id: str | None) -> dict[str, Any]:
+    """The stored MQA scores of an entity's (or the country's) public datasets summed up;
+    ``average`` is None while none is scored."""
+    from ..quality import store
+
+    found = store.summary(entity_id)
+    return found if found["count"] else dict(found, average=None)
 
 
 NO_DEMAND = {"received": 0, "answered": 0, "answered_percent": 0.0,
@@ -169,6 +195,8 @@ SORTS = {
     "milestones": lambda e: (e["plan_milestones_completed"], e["percent_complete"]),
     "name": lambda e: (e["title"] or e["name"]).casefold(),
     "demand": lambda e: (e["demand"]["answered_percent"], e["demand"]["answered"]),
+    "usage": lambda e: e["usage_year"],
+    "quality": lambda e: e["quality"]["average"] or 0,
 }
 
 
@@ -178,4 +206,41 @@ def scoreboard(level: str | None, sector: str | None, sort: str, limit: int, off
     field, direction = sort.split()
     rows.sort(key=lambda e: (e["title"] or e["name"]).casefold())
     rows.sort(key=SORTS[field], reverse=direction == "desc")
+    if field == "quality":
+        # entities without any scored dataset come last, whichever the direction
+        rows.sort(key=lambda e: e["quality"]["average"] is None)
     return {"count": len(rows), "results": rows[offset:offset + limit]}
+
+
+CSV_COLUMNS = ("entidad", "entidad_nombre", "nivel_de_gobierno", "sector",
+               "hitos_pe0087_cumplidos", "avance_del_plan_porcentaje",
+               "conjuntos_publicados", "conjuntos_comprometidos", "hitos_vencidos",
+               "solicitudes_recibidas", "solicitudes_respondidas",
+               "solicitudes_respondidas_porcentaje", "uso_12_meses",
+               "calidad_mqa_promedio", "conjuntos_evaluados")
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """The scoreboard's rows as CSV, in their order; vocabulary values as their Spanish
+    label (the portal's language for what it publishes)."""
+    import csv
+    import io
+
+    from .. import vocab
+    from .export import safe_cell
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in rows:
+        average = e["quality"]["average"]
+        writer.writerow([
+            e["name"], safe_cell(e["title"] or ""),
+            vocab.label("level_of_government", e["level_of_government"])
+            if e["level_of_government"] else "",
+            vocab.label("sector", e["sector"]) if e["sector"] else "",
+            e["milestones_done"], e["percent_complete"], e["items_published"],
+            e["items_total"], e["overdue"], e["demand"]["received"], e["demand"]["answered"],
+            e["demand"]["answered_percent"], e["usage_year"],
+            "" if average is None else average, e["quality"]["count"]])
+    return out.getvalue()

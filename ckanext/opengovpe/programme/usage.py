@@ -146,20 +146,6 @@ def published(org_ids: Iterable[str] | None = None) -> dict[str, str]:
     return dict(model.Session.execute(query).all())
 
 
-def for_entities(org_ids: Iterable[str], today: datetime.date | None = None
-                 ) -> dict[str, dict[str, int]]:
-    """The same figures per entity, over its datasets that publish an opening-plan item."""
-    ids = sorted(set(org_ids))
-    found: dict[str, dict[str, int]] = {i: dict(ZERO) for i in ids}
-    if not ids or not enabled():
-        return found
-    owners = published(ids)
-    for dataset_id, figures in for_datasets(owners, today).items():
-        for name, value in figures.items():
-            found[owners[dataset_id]][name] += value
-    return found
-
-
 def summary(dataset_ids: Iterable[str], today: datetime.date | None = None) -> dict[str, Any]:
     """The figures of these datasets together, with their monthly series and, per
     dataset, its own figures and whether nobody used it in the last ``UNUSED_DAYS``."""

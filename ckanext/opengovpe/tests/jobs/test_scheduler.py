@@ -19,6 +19,7 @@ def _closed_port() -> int:
 
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.harvest_run.interval", "0")
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.tracking_update.interval", "0")
+@pytest.mark.ckan_config("ckanext.opengovpe.jobs.usage_publish.interval", "0")
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.notify_overdue.interval", "86400")
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.national_sync_report.interval", "604800")
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.link_check.interval", "0")

@@ -5,7 +5,7 @@ their items and milestones; CKAN indexes no package by its organization, so each
 reads scanned every active record of the country.
 
 Revision ID: b8e4f2c6a019
-Revises: d7e2b4a6c913
+Revises: f3b8d1c6a254
 Create Date: 2026-11-26 22:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "b8e4f2c6a019"
-down_revision = "d7e2b4a6c913"
+down_revision = "f3b8d1c6a254"
 branch_labels = None
 depends_on = None
 
