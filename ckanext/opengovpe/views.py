@@ -104,7 +104,15 @@ def scoreboard() -> str:
         "board": dict(board, results=board["results"][(page - 1) * size: page * size]),
         "picture": home.picture(board["results"]), "page": page, "pages": pages,
         "params": params, "errors": errors, "sort": params.get("sort", "progress desc"),
-        "sortable": SORTABLE})
+        "sortable": SORTABLE, "figures_age": _age_seconds(board.get("figures_read_at"))})
+
+
+def _age_seconds(read_at: str | None) -> int | None:
+    """How many seconds ago the scoreboard's demand, usage and quality figures were read."""
+    if not read_at:
+        return None
+    read = datetime.datetime.fromisoformat(read_at)
+    return max(0, int((datetime.datetime.now(datetime.timezone.utc) - read).total_seconds()))
 
 
 def scoreboard_csv() -> Response:

@@ -508,7 +508,9 @@ def opengovpe_scoreboard(context: Context, data_dict: DataDict) -> dict[str, Any
     :type limit: int
     :param offset: default 0, at most ``ckanext.opengovpe.list.max_offset``
     :type offset: int
-    :returns: ``count`` and ``results``
+    :returns: ``count``, ``results`` and ``figures_read_at`` (when the demand, usage and
+        quality figures were read, ISO 8601 UTC; at most
+        ``ckanext.opengovpe.scoreboard.cache_seconds`` ago)
     :rtype: dictionary
     """
     tk.check_access("opengovpe_scoreboard", context, data_dict)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ..model import demand_table, evidence_table, milestone_table, plan_item_table
+from . import board_cache
 from . import vocabulary as words
 
 
@@ -27,6 +28,7 @@ _COMMITTED = "opengovpe_plans_committed"
 def mark_changed(plan_ids: Iterable[str | None]) -> None:
     """Note that these plans changed (every write here does; others call it too)."""
     model.Session.info.setdefault(_PENDING, set()).update(p for p in plan_ids if p)
+    board_cache.mark_changed()
 
 
 def _plans_of(table: sa.Table, where: Any) -> list[str]:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ..demand import records as demand_records
-from . import progress, usage_data
+from . import board_cache, progress, usage_data
 
 _SQL = sa.text(f"""
 WITH records AS (
@@ -148,20 +148,47 @@ def entities(organization: str | None = None, level: str | None = None,
              sector: str | None = None, today: datetime.date | None = None
              ) -> list[dict[str, Any]]:
     """Programme status of every active entity matching the filters."""
-    rows = model.Session.execute(_SQL, dict(
-        progress.parameters(today or datetime.date.today()),
-        org=organization, level=level, sector=sector)).mappings().all()
-    found = [_entity(row) for row in rows]
-    # citizens' data requests each entity received and answered (demand/records.py)
-    answered = demand_records.stats_by_entity()
-    # views and downloads of the last 12 months (usage_data.py's monthly table)
-    used = usage_data.by_entity(usage_data.year_start(today or datetime.date.today()))
-    quality = quality_averages([e["id"] for e in found])
+    return _entities(organization, level, sector, today or datetime.date.today())[0]
+
+
+def _entities(organization: str | None, level: str | None, sector: str | None,
+              today: datetime.date) -> tuple[list[dict[str, Any]], float]:
+    """The entities and when their demand, usage and quality figures were read (epoch
+    seconds). Every entity's rows are kept in Redis (``board_cache.py``): programme records
+    as they are committed, the figures for at most ``cache_seconds``."""
+
+    def programme() -> list[dict[str, Any]]:
+        rows = model.Session.execute(_SQL, dict(
+            progress.parameters(today), org=None, level=None, sector=None)).mappings().all()
+        return [_entity(row) for row in rows]
+
+    found = [e for e in board_cache.programme_rows(today, programme)
+             if (organization is None or organization in (e["id"], e["name"]))
+             and (level is None or e["level_of_government"] == level)
+             and (sector is None or e["sector"] == sector)]
+    figures = board_cache.figures(today, lambda: _figures(today))
     for entity in found:
-        entity["demand"] = answered.get(entity["id"], dict(NO_DEMAND))
-        entity["usage_year"] = used.get(entity["id"], 0)
-        entity["quality"] = quality.get(entity["id"], dict(NO_QUALITY))
-    return found
+        entity["demand"] = figures["demand"].get(entity["id"], dict(NO_DEMAND))
+        entity["usage_year"] = figures["usage"].get(entity["id"], 0)
+        entity["quality"] = figures["quality"].get(entity["id"], dict(NO_QUALITY))
+    return found, figures["read_at"]
+
+
+def _figures(today: datetime.date) -> dict[str, Any]:
+    """Demand, usage and quality of every entity, by entity id."""
+    return {
+        # citizens' data requests each entity received and answered (demand/records.py)
+        "demand": demand_records.stats_by_entity(),
+        # views and downloads of the last 12 months (usage_data.py's monthly table)
+        "usage": usage_data.by_entity(usage_data.year_start(today)),
+        "quality": _quality_store().entity_averages(None),
+    }
+
+
+def _quality_store() -> Any:
+    from ..quality import store
+
+    return store
 
 
 NO_QUALITY: dict[str, Any] = {"count": 0, "average": None}
@@ -202,14 +229,16 @@ SORTS = {
 
 def scoreboard(level: str | None, sector: str | None, sort: str, limit: int, offset: int,
                today: datetime.date | None = None) -> dict[str, Any]:
-    rows = entities(level=level, sector=sector, today=today)
+    rows, read_at = _entities(None, level, sector, today or datetime.date.today())
     field, direction = sort.split()
     rows.sort(key=lambda e: (e["title"] or e["name"]).casefold())
     rows.sort(key=SORTS[field], reverse=direction == "desc")
     if field == "quality":
         # entities without any scored dataset come last, whichever the direction
         rows.sort(key=lambda e: e["quality"]["average"] is None)
-    return {"count": len(rows), "results": rows[offset:offset + limit]}
+    return {"count": len(rows), "results": rows[offset:offset + limit],
+            "figures_read_at": datetime.datetime.fromtimestamp(
+                read_at, datetime.timezone.utc).isoformat(timespec="seconds")}
 
 
 CSV_COLUMNS = ("entidad", "entidad_nombre", "nivel_de_gobierno", "sector",

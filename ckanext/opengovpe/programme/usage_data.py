@@ -32,6 +32,7 @@ import os
 from typing import Any, Callable, Iterator, TypeVar
 
 import sqlalchemy as sa
+from redis.exceptions import RedisError
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -112,14 +113,22 @@ def remembered(function: Callable[..., Result]) -> Callable[..., Result]:
     that end today), keyed by the function and its arguments."""
     @functools.wraps(function)
     def read(*args: Any) -> Result:
-        redis = connect_to_redis()
-        generation = (redis.get(_key("generation")) or b"").decode()
-        key = _key("read", generation, function.__name__, json.dumps(args, default=str))
-        kept = redis.get(key)
+        try:
+            redis = connect_to_redis()
+            generation = (redis.get(_key("generation")) or b"").decode()
+            key = _key("read", generation, function.__name__, json.dumps(args, default=str))
+            kept = redis.get(key)
+        except RedisError as error:
+            # without Redis the figures are read from the table each time
+            log.warning("Usage cache unavailable: %s", error)
+            return function(*args)
         if kept is not None:
             return json.loads(kept)
         found = function(*args)
-        redis.set(key, json.dumps(found), ex=86400)
+        try:
+            redis.set(key, json.dumps(found), ex=86400)
+        except RedisError as error:
+            log.warning("Usage cache unavailable: %s", error)
         return found
     return read
 

@@ -132,3 +132,77 @@ def test_sessions_fall_within_the_life_of_the_group():
                           installation_date="2020-03-01",
                           sessions=[{"number": "1", "date": "2019-12-01"}])
     assert "installation" in str(error.value.error_dict["sessions"])
+
+
+@pytest.fixture
+def programme_statements():
+    """Counts the statements that read the programme's records for every entity."""
+    import sqlalchemy as sa
+
+    import ckan.model as model
+    from ckanext.opengovpe.programme import status
+
+    seen = []
+
+    def _count(_conn, _cursor, statement, *_args):
+        if statement.strip().startswith("WITH records AS") and "g.is_organization" in statement:
+            seen.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", _count)
+    assert status._SQL.text.strip().startswith("WITH records AS")
+    yield seen
+    sa.event.remove(model.meta.engine, "before_cursor_execute", _count)
+
+
+@pytest.mark.usefixtures("reset_redis")
+@pytest.mark.ckan_config("ckanext.opengovpe.scoreboard.cache_seconds", 60)
+def test_kept_scoreboard_shows_plan_changes_at_once(programme_statements):
+    """With the rows kept in Redis a second read runs no programme query, and a published
+    item or a completed milestone shows on the very next read."""
+    import ckan.model as model
+
+    org = entity("oece")
+    plan = full_programme(org, published=False)
+    milestone = helpers.call_action(
+        "opengovpe_milestone_create", plan_id=plan["id"], name="Hito",
+        start_date=(TODAY - datetime.timedelta(days=20)).isoformat(),
+        end_date=(TODAY + datetime.timedelta(days=5)).isoformat())
+    first = helpers.call_action("opengovpe_scoreboard")
+    assert helpers.call_action("opengovpe_scoreboard") == first
+    assert len(programme_statements) == 1
+    assert first["figures_read_at"]
+    row = first["results"][0]
+    assert (row["items_published"], row["plan_milestones_completed"]) == (0, 0)
+
+    dataset = model.Session.query(model.Package).filter_by(
+        type="dataset", owner_org=org["id"], private=True).one()
+    helpers.call_action("package_patch", {"user": factories.Sysadmin()["name"]},
+                        id=dataset.id, private=False)
+    assert helpers.call_action("opengovpe_scoreboard")["results"][0]["items_published"] == 1
+    helpers.call_action("opengovpe_milestone_update", id=milestone["id"], status="completado",
+                        progress=100, actual_end_date=TODAY.isoformat(),
+                        evidence=[{"type": "acta", "title": "Acta"}])
+    row = helpers.call_action("opengovpe_scoreboard")["results"][0]
+    assert (row["plan_milestones_completed"], row["percent_complete"]) == (1, 100)
+    assert len(programme_statements) == 3
+    # entities are programme records too
+    entity("minsa")
+    assert helpers.call_action("opengovpe_scoreboard")["count"] == 2
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.scoreboard.cache_seconds", 60)
+def test_scoreboard_answers_without_redis():
+    import redis
+
+    import ckan.lib.redis as ckan_redis
+
+    full_programme(entity("oece"))
+    kept = ckan_redis._connection_pool
+    # a port nothing listens on: every Redis call fails to connect
+    ckan_redis._connection_pool = redis.ConnectionPool.from_url("redis://127.0.0.1:1/0")
+    try:
+        board = helpers.call_action("opengovpe_scoreboard")
+        entity("minsa")
+    finally:
+        ckan_redis._connection_pool = kept
+    assert board["results"][0]["milestones_done"] == 4
