@@ -105,10 +105,8 @@ def _kept(key: str, ttl: int, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def programme_rows(today: datetime.date, compute: Callable[[], list[dict[str, Any]]]
-                   ) -> list[dict[str, Any]]:
-    """Every active entity's programme rows, computed only when a programme record or an
-    entity changed since they were kept (or the day changed)."""
+def _generational(name: str, today: datetime.date, ttl: int, compute: Callable[[], Any]
+                  ) -> Any:
     if not seconds() or model.Session.info.get(_PENDING):
         return compute()
     try:
@@ -116,7 +114,21 @@ def programme_rows(today: datetime.date, compute: Callable[[], list[dict[str, An
     except RedisError as error:
         log.warning("Scoreboard cache unavailable: %s", error)
         return compute()
-    return _kept(_key("rows", generation, today.isoformat()), PROGRAMME_SECONDS, compute)
+    return _kept(_key(name, generation, today.isoformat()), ttl, compute)
+
+
+def programme_rows(today: datetime.date, compute: Callable[[], list[dict[str, Any]]]
+                   ) -> list[dict[str, Any]]:
+    """Every active entity's programme rows, computed only when a programme record or an
+    entity changed since they were kept (or the day changed)."""
+    return _generational("rows", today, PROGRAMME_SECONDS, compute)
+
+
+def national_story(today: datetime.date, compute: Callable[[], dict[str, Any]]
+                   ) -> dict[str, Any]:
+    """The country's five steps (``story.py``): items follow the programme's records at
+    once, demand, usage and quality lag at most ``cache_seconds``."""
+    return _generational("story", today, seconds(), compute)
 
 
 def figures(today: datetime.date, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:

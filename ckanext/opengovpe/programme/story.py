@@ -24,7 +24,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ..demand import records as demand_records
-from . import status, usage_data
+from . import board_cache, status, usage_data
 from . import vocabulary as words
 
 _ITEM_STATE = """
@@ -132,5 +132,7 @@ def national(today: datetime.date) -> dict[str, Any]:
     keep = tk.config.get("ckanext.opengovpe.home.cache_seconds")
     now = time.monotonic()
     if keep <= 0 or now - _Recent.read_at > keep or _Recent.day != today:
-        _Recent.found, _Recent.day, _Recent.read_at = steps(None, today), today, now
+        # shared by the web processes in Redis (board_cache.py)
+        found = board_cache.national_story(today, lambda: steps(None, today))
+        _Recent.found, _Recent.day, _Recent.read_at = found, today, now
     return dict(_Recent.found)

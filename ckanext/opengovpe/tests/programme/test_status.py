@@ -156,7 +156,7 @@ def programme_statements():
 
 @pytest.mark.usefixtures("reset_redis")
 @pytest.mark.ckan_config("ckanext.opengovpe.scoreboard.cache_seconds", 60)
-def test_kept_scoreboard_shows_plan_changes_at_once(programme_statements):
+def test_kept_scoreboard_shows_plan_changes_at_once(app, programme_statements):
     """With the rows kept in Redis a second read runs no programme query, and a published
     item or a completed milestone shows on the very next read."""
     import ckan.model as model
@@ -188,6 +188,11 @@ def test_kept_scoreboard_shows_plan_changes_at_once(programme_statements):
     # entities are programme records too
     entity("minsa")
     assert helpers.call_action("opengovpe_scoreboard")["count"] == 2
+    # the pages read the kept rows (and the country's story, kept alike) back from JSON
+    for _ in range(2):
+        page = app.get("/tablero", headers={"Accept-Language": "es"})
+        assert 'id="scoreboard-freshness"' in page.body
+        assert app.get("/tablero/historia").status_code == 200
 
 
 @pytest.mark.ckan_config("ckanext.opengovpe.scoreboard.cache_seconds", 60)
