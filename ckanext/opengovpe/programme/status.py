@@ -181,26 +181,20 @@ def _figures(today: datetime.date) -> dict[str, Any]:
         "demand": demand_records.stats_by_entity(),
         # views and downloads of the last 12 months (usage_data.py's monthly table)
         "usage": usage_data.by_entity(usage_data.year_start(today)),
-        "quality": _quality_store().entity_averages(None),
+        "quality": quality_averages(),
     }
-
-
-def _quality_store() -> Any:
-    from ..quality import store
-
-    return store
 
 
 NO_QUALITY: dict[str, Any] = {"count": 0, "average": None}
 
 
-def quality_averages(entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+def quality_averages() -> dict[str, dict[str, Any]]:
     """The stored MQA scores of each entity's public datasets summed up (count, average
     of 405, dimensions), by entity id; entities without a scored dataset are left out.
     One query over every entity: the scoreboard asks for all of them."""
     from ..quality import store
 
-    return store.entity_averages(None) if entity_ids else {}
+    return store.entity_averages(None)
 
 
 def quality_summary(entity_id: str | None) -> dict[str, Any]:
