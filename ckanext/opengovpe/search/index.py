@@ -22,6 +22,7 @@ from ckan.common import config
 from ckan.lib.search.common import SearchIndexError
 from ckan.lib.search.index import PackageSearchIndex
 
+from . import suggest
 from .cache import mark_changed
 from .document import build_row
 from .model import TEXT_SEARCH_CONFIG, search_doc_table as T
@@ -64,6 +65,7 @@ def write_documents(docs: list[dict[str, Any]]) -> None:
         params = dict(row, **{f"tsv_{weight}": sections[weight] for weight in _SECTIONS})
         try:
             model.Session.execute(_UPSERT, params)
+            suggest.write(doc, row)
             mark_changed(row["site_id"])
         except sa_exc.DBAPIError as exc:
             log.error("Could not index dataset %s: %s", row["id"], exc.orig)
@@ -112,6 +114,7 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
             T.c.site_id == config.get("ckan.site_id"),
             sa.or_(T.c.id == reference, T.c.name == reference))
         try:
+            suggest.forget(statement.whereclause)
             model.Session.execute(statement)
             mark_changed(config.get("ckan.site_id"))
         except sa_exc.DBAPIError as exc:
@@ -128,9 +131,11 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         except sa_exc.DBAPIError as exc:
             model.Session.rollback()
             log.warning("Could not refresh the search index statistics: %s", exc.orig)
+        suggest.after_rebuild()
 
     def clear(self) -> None:
         try:
+            suggest.forget(T.c.site_id == config.get("ckan.site_id"))
             model.Session.execute(sa.delete(T).where(
                 T.c.site_id == config.get("ckan.site_id")))
             mark_changed(config.get("ckan.site_id"))
