@@ -36,6 +36,8 @@ TARGETS = {
     "full_mix_p95_ms": 100.0,
     "free_text_no_facets_p95_ms": 50.0,
     "rebuild_datasets_per_s": 100.0,
+    # each typing-help kind (titles, correction) on its own
+    "typing_help_p95_ms": 50.0,
 }
 TARGET_N = 100_000
 
@@ -506,7 +508,8 @@ def _flush_all(gen: Generator, cursor: Any, *buffers: CopyBuffer) -> None:
 
 
 DATA_TABLES = ["package_tag", "resource_view", "resource", "member", "package_member",
-               "package_relationship", "package", "tag", "group", "opengovpe_search_doc"]
+               "package_relationship", "package", "tag", "group", "opengovpe_search_doc",
+               "opengovpe_search_suggest_doc", "opengovpe_search_word"]
 
 
 def wipe(conn: Any) -> None:
@@ -530,6 +533,12 @@ def count_datasets(conn: Any) -> tuple[int, int]:
 # Index rebuild: rate, and where the time goes
 # --------------------------------------------------------------------------
 
+# the statements explain() shows: the index's, the typing help's, and CKAN's own
+# package_autocomplete (ILIKE on the package table)
+CAPTURED = ("opengovpe_search_doc", "opengovpe_search_suggest_doc", "opengovpe_search_word",
+            "ILIKE")
+
+
 class SqlClock:
     """Time spent in the database driver, per the innermost timed section."""
 
@@ -543,7 +552,7 @@ class SqlClock:
     def before(self, conn: Any, cursor: Any, statement: str, parameters: Any,
                context: Any, executemany: bool) -> None:
         self._started.append(time.perf_counter())
-        if self.captured is not None and "opengovpe_search_doc" in statement:
+        if self.captured is not None and any(t in statement for t in CAPTURED):
             self.captured.append((statement, parameters))
 
     def after(self, conn: Any, cursor: Any, statement: str, parameters: Any,
@@ -632,7 +641,8 @@ def truncate_index() -> None:
     import ckan.model as model
     import sqlalchemy as sa
 
-    model.Session.execute(sa.text("TRUNCATE opengovpe_search_doc"))
+    model.Session.execute(sa.text("TRUNCATE opengovpe_search_doc, "
+                                  "opengovpe_search_suggest_doc"))
     model.Session.commit()
     model.Session.remove()
 
@@ -763,6 +773,47 @@ def full_rebuild(n: int) -> dict[str, Any]:
     }
 
 
+def typing_help_state(conn: Any) -> dict[str, Any]:
+    """Fill the typing help if the index was built without it; time its dictionary refresh.
+
+    The per-dataset rows are normally written by the rebuild; an index built before they
+    existed gets them from its stored documents, as the migration does on an upgrade.
+    """
+    import ckan.model as model
+
+    from ckanext.opengovpe.search import suggest
+
+    cursor = conn.cursor()
+    out: dict[str, Any] = {}
+    cursor.execute("SELECT count(*) FROM opengovpe_search_suggest_doc")
+    if cursor.fetchone()[0] == 0:
+        say("Typing help: filling the per-dataset rows from the stored index")
+        started = time.perf_counter()
+        with model.meta.engine.begin() as connection:
+            out["backfilled_rows"] = suggest.backfill(connection)
+        out["backfill_seconds"] = round(time.perf_counter() - started, 1)
+    conn.rollback()
+    say("Typing help: dictionary refresh (timed)")
+    out["dictionary_refresh_seconds"] = round(suggest.refresh_dictionary(), 2)
+    # again with nothing changed: the cost of the recurring job on a quiet portal
+    out["dictionary_refresh_unchanged_seconds"] = round(suggest.refresh_dictionary(), 2)
+    model.Session.remove()
+    conn.autocommit = True
+    cursor.execute("VACUUM ANALYZE opengovpe_search_suggest_doc")
+    cursor.execute("VACUUM ANALYZE opengovpe_search_word")
+    conn.autocommit = False
+    cursor.execute("""SELECT (SELECT count(*) FROM opengovpe_search_suggest_doc),
+                             (SELECT count(*) FROM opengovpe_search_word),
+                             pg_total_relation_size('opengovpe_search_suggest_doc') / 1048576,
+                             pg_total_relation_size('opengovpe_search_word') / 1048576,
+                             pg_total_relation_size('opengovpe_search_doc') / 1048576""")
+    (out["public_datasets"], out["dictionary_words"], out["suggest_doc_mb"],
+     out["dictionary_mb"], out["index_total_mb"]) = [int(v) for v in cursor.fetchone()]
+    conn.rollback()
+    say(f"  {out}")
+    return out
+
+
 def rebuild_fast(ini: str) -> dict[str, Any]:
     """Time CKAN's own ``ckan search-index rebuild-fast`` (one worker process per CPU).
 
@@ -833,6 +884,44 @@ def query_kinds(n: int, org_names: list[str]) -> dict[str, Callable[[int], dict[
     }
 
 
+# What a citizen types, letter by letter, into the search box (title autocomplete)
+TYPED_PREFIXES = ["contrat", "presupuesto ins", "vacunac", "matricula esc", "reca",
+                  "accidentes de tr", "calidad del agua", "becas", "deforest", "ordenes de",
+                  "consumo de energ", "poblacion cen", "denuncias", "precios de prod", "turis",
+                  "camas hosp", "licencias de f", "emergencias", "docentes", "exporta"]
+# ... and submits with a typing error (spelling correction)
+MISSPELT = ["contratasion de obras", "presupuesto munisipal", "vacunasion covid",
+            "matrikula escolar", "deforestasion", "exportasiones", "emergensias bomberos",
+            "recaudasion tributos", "consesiones mineras", "licensias funcionamiento",
+            "poblasion distrito", "educasion", "transparensia", "tranzito accidentes",
+            "agrikultura produccion"]
+
+
+def typing_kinds() -> dict[str, Callable[[int], dict[str, Any]]]:
+    """The typing help: each call is one action call (``__action``), not a search."""
+    return {
+        "suggest_titles": lambda i: {"__action": "opengovpe_search_suggest", "kind": "titles",
+                                     "q": TYPED_PREFIXES[i % len(TYPED_PREFIXES)]},
+        "suggest_spelling": lambda i: {"__action": "opengovpe_search_suggest",
+                                       "kind": "spelling", "q": MISSPELT[i % len(MISSPELT)]},
+        "suggest_all_misspelt": lambda i: {"__action": "opengovpe_search_suggest",
+                                           "q": MISSPELT[(i + 3) % len(MISSPELT)]},
+        "ckan_package_autocomplete": lambda i: {
+            "__action": "package_autocomplete", "q": TYPED_PREFIXES[i % len(TYPED_PREFIXES)],
+            "limit": 10},
+    }
+
+
+def _matches(answer: Any) -> int:
+    """Matches in an answer: a search's count, a suggestion's titles or corrected count."""
+    if isinstance(answer, list):
+        return len(answer)
+    if "count" in answer:
+        return int(answer["count"])
+    correction = answer.get("correction")
+    return len(answer.get("titles") or []) + (correction["count"] if correction else 0)
+
+
 def broad_kinds() -> dict[str, Callable[[int], dict[str, Any]]]:
     return {"broad_free_text": lambda i: {"q": BROAD_TERMS[i % len(BROAD_TERMS)], "rows": 20,
                                           "facet": "false"}}
@@ -847,6 +936,10 @@ KIND_LABELS = {
     "free_text_facets": "free text + 5 facets",
     "sort_modified": "*:* sort metadata_modified desc",
     "deep_page": "deep page (start=N/2, rows=20)",
+    "suggest_titles": "typing help: title autocomplete (q=contrat, presupuesto ins ...)",
+    "suggest_spelling": "typing help: correction (q=contratasion de obras ...)",
+    "suggest_all_misspelt": "typing help: titles + correction of a misspelt query",
+    "ckan_package_autocomplete": "CKAN's own package_autocomplete (ILIKE on package)",
 }
 
 
@@ -875,24 +968,25 @@ def run_queries(clock: SqlClock, n: int, repeat: int, warmup: int,
     import ckan.model as model
     from ckan.logic import get_action
 
-    search = get_action("package_search")
     org_names = [slugify(t) for t in ORGANIZATIONS]
     results: dict[str, Any] = {}
     for kind, make in (kinds or query_kinds(n, org_names)).items():
         if only and kind not in only:
             continue
         for i in range(warmup):
-            search({"ignore_auth": True}, make(i))
+            params = make(i)
+            get_action(params.pop("__action", "package_search"))({"ignore_auth": True}, params)
             model.Session.remove()
         samples, sql_ms, counts = [], [], []
         for i in range(repeat):
             params = make(i)
+            search = get_action(params.pop("__action", "package_search"))
             clock.reset()
             started = time.perf_counter()
             answer = search({"ignore_auth": True}, params)
             samples.append((time.perf_counter() - started) * 1000)
             sql_ms.append(sum(clock.seconds.values()) * 1000)
-            counts.append(answer["count"])
+            counts.append(_matches(answer))
             model.Session.remove()
         results[kind] = _summary(samples) | {
             "sql_p50_ms": round(percentile(sql_ms, 50), 1),
@@ -933,19 +1027,23 @@ def explain(clock: SqlClock, n: int, conn: Any, queries: dict[str, Any]) -> dict
     import ckan.model as model
     from ckan.logic import get_action
 
-    search = get_action("package_search")
     org_names = [slugify(t) for t in ORGANIZATIONS]
     plans: dict[str, str] = {}
     cursor = conn.cursor()
-    for kind, make in query_kinds(n, org_names).items():
+    for kind, make in (query_kinds(n, org_names) | typing_kinds()).items():
+        if kind not in queries:
+            continue
         samples = queries[kind]["samples_ms"]
         slowest = max(range(len(samples)), key=samples.__getitem__)
         clock.captured = []
-        search({"ignore_auth": True}, make(slowest))
+        params = make(slowest)
+        get_action(params.pop("__action", "package_search"))({"ignore_auth": True}, params)
         model.Session.remove()
         captured, clock.captured = clock.captured, None
         text = [f"-- params of the slowest run ({samples[slowest]:.1f} ms): "
                 f"{json.dumps(make(slowest), ensure_ascii=False)}\n"]
+        if not captured:
+            text.append("-- no statement on the index tables (package table only)\n")
         for statement, parameters in captured:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -960,8 +1058,8 @@ def explain(clock: SqlClock, n: int, conn: Any, queries: dict[str, Any]) -> dict
 # Report
 # --------------------------------------------------------------------------
 
-def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None
-             ) -> dict[str, Any]:
+def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None,
+             typing: dict[str, Any] | None = None) -> dict[str, Any]:
     everything = [s for q in queries.values() for s in q["samples_ms"]]
     full_p95 = percentile(everything, 95)
     free_p95 = queries["free_text"]["p95_ms"]
@@ -973,6 +1071,9 @@ def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None
     if rebuild:
         rate = rebuild["datasets_per_s"]
         checks["rebuild_datasets_per_s"] = (rate, rate >= TARGETS["rebuild_datasets_per_s"])
+    if typing:
+        worst = max(q["p95_ms"] for kind, q in typing.items() if kind.startswith("suggest_"))
+        checks["typing_help_p95_ms"] = (worst, worst <= TARGETS["typing_help_p95_ms"])
     return {name: {"value": round(value, 1), "target": TARGETS[name],
                    "pass": ok, "applies_at_n": TARGET_N, "measured_at_n": n}
             for name, (value, ok) in checks.items()}
@@ -984,6 +1085,27 @@ def _query_table(queries: dict[str, Any], suffix: str = "") -> list[str]:
     for kind, q in queries.items():
         lines.append(f"| {KIND_LABELS[kind]}{suffix} | {q['p50_ms']} | {q['p95_ms']} "
                      f"| {q['max_ms']} | {q['sql_p50_ms']} | {q['matches_median']:,} |")
+    return lines
+
+
+def _typing_markdown(report: dict[str, Any]) -> list[str]:
+    if not report.get("queries_typing"):
+        return []
+    lines = ["", "Outside the mix: the typing help (`opengovpe_search_suggest`), and "
+             "CKAN's own `package_autocomplete` for comparison; `matches` counts titles "
+             "plus the public datasets of the correction:", "",
+             *_query_table(report["queries_typing"])]
+    typing = report.get("typing_help") or {}
+    if typing:
+        lines += ["", f"Typing help data: {typing.get('public_datasets', 0):,} public "
+                  f"datasets, {typing.get('dictionary_words', 0):,} dictionary words; "
+                  f"per-dataset rows {typing.get('suggest_doc_mb')} MB, dictionary "
+                  f"{typing.get('dictionary_mb')} MB (index table "
+                  f"{typing.get('index_total_mb')} MB). Dictionary refresh "
+                  f"{typing.get('dictionary_refresh_seconds')} s, again with nothing "
+                  f"changed {typing.get('dictionary_refresh_unchanged_seconds')} s"
+                  + (f"; filled from the stored index in {typing['backfill_seconds']} s"
+                     if "backfill_seconds" in typing else "") + "."]
     return lines
 
 
@@ -1024,6 +1146,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", "The same mix timed once before the run above, with no warm-up: the "
                   "first visitors after PostgreSQL starts, with nothing in its cache:", "",
                   *_query_table(report["queries_first_pass"], ", first pass")]
+    lines += _typing_markdown(report)
     if report.get("queries_broad"):
         lines += ["", "Outside the mix: one common word, whose matches are all ranked and "
                   "counted:", "", *_query_table(report["queries_broad"])]
@@ -1152,7 +1275,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def migrate() -> None:
-    """What ``ckan db upgrade`` does (core, then opengovpe_search), in this process.
+    """What ``ckan db upgrade`` does (core, opengovpe_search, opengovpe), in this process.
 
     In-process, so that the benchmark does not depend on every plugin's CLI
     commands loading.
@@ -1161,6 +1284,8 @@ def migrate() -> None:
 
     db._run_migrations(None)  # CKAN core
     db._run_migrations("opengovpe_search")
+    # the opengovpe plugin writes its catalogue records whenever a dataset is indexed
+    db._run_migrations("opengovpe")
 
 
 def prepare_data(conn: Any, args: argparse.Namespace) -> dict[str, Any] | None:
@@ -1259,17 +1384,23 @@ def main(argv: list[str]) -> int:
             say("Facet kinds again with the facet cache off")
             report["queries_uncached"] = run_queries(clock, args.n, args.repeat, args.warmup,
                                                      only=FACET_KINDS)
+        report["typing_help"] = typing_help_state(conn)
+        say("Typing help (outside the mix: one action call per keystroke or correction)")
+        report["queries_typing"] = run_queries(clock, args.n, args.repeat, args.warmup,
+                                               kinds=typing_kinds())
         say("Broad one-word queries (outside the mix)")
         report["queries_broad"] = run_queries(clock, args.n, args.repeat, args.warmup,
                                               kinds=broad_kinds())
-        plans = {} if args.no_explain else explain(clock, args.n, conn, report["queries"])
+        plans = {} if args.no_explain else explain(
+            clock, args.n, conn, report["queries"] | report["queries_typing"])
         if ttl:
             set_facet_cache_ttl(ttl)
     say("A few queries over HTTP")
     report["http"] = run_http(flask_app, args.n, min(args.repeat, 10))
     report["environment"] = environment(conn)
     report["targets"] = verdicts(args.n, report["queries"],
-                                 report.get("rebuild_fast") or report.get("rebuild"))
+                                 report.get("rebuild_fast") or report.get("rebuild"),
+                                 report.get("queries_typing"))
     if report.get("queries_uncached"):
         mixed = dict(report["queries"], **report["queries_uncached"])
         report["full_mix_p95_ms_facet_cache_off"] = round(percentile(

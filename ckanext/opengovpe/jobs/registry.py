@@ -43,6 +43,7 @@ JOBS = (
     Job("tracking_update", N_("Usage figures update"), "tracking"),
     Job("national_sync_report", N_("National portal sync report"), None),
     Job("link_check", N_("Link check of access and download URLs"), None),
+    Job("search_suggest", N_("Typing-help word dictionary refresh"), "opengovpe_search"),
 )
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -145,6 +146,12 @@ def _link_check() -> None:
     score.link_check()
 
 
+def _search_suggest() -> None:
+    from ..search import suggest
+
+    suggest.refresh_if_changed()
+
+
 _TASKS: dict[str, Callable[[], None]] = {
     "harvest_run": _harvest_run,
     "harvest_clean_log": _harvest_clean_log,
@@ -152,4 +159,5 @@ _TASKS: dict[str, Callable[[], None]] = {
     "tracking_update": _tracking_update,
     "national_sync_report": _national_sync_report,
     "link_check": _link_check,
+    "search_suggest": _search_suggest,
 }

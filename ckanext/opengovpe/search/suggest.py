@@ -167,6 +167,25 @@ def refresh_dictionary() -> float:
     return time.perf_counter() - started
 
 
+def refresh_if_changed() -> bool:
+    """Refresh the dictionary if the index changed since the last refresh (recurring job)."""
+    from ckan.lib.redis import connect_to_redis
+
+    from .cache import current_generation
+
+    site_id = _site_id()
+    generation = current_generation(site_id)
+    key = f"{site_id}:opengovpe_search:suggest_generation"
+    redis = connect_to_redis()
+    if redis.get(key) == str(generation).encode():
+        return False
+    seconds = refresh_dictionary()
+    redis.set(key, str(generation))
+    log.info("Typing-help dictionary refreshed in %.1f s (index generation %s)",
+             seconds, generation)
+    return True
+
+
 def backfill(connection: Any, batch: int = 2000) -> int:
     """Fill the per-dataset rows from the index as it stands (migration, upgrade).
 

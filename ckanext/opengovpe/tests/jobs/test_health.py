@@ -16,6 +16,7 @@ pytestmark = [
     pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", "127.0.0.1"),
     pytest.mark.ckan_config("ckanext.opengovpe.jobs.national_sync_report.interval", "0"),
     pytest.mark.ckan_config("ckanext.opengovpe.jobs.link_check.interval", "0"),
+    pytest.mark.ckan_config("ckanext.opengovpe.jobs.search_suggest.interval", "0"),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_redis"),
 ]
 

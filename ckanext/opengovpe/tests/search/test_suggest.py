@@ -18,7 +18,9 @@ def words(corpus):
     factories.Dataset(name="secreto", title="Zanahorias confidenciales",
                       owner_org=corpus["oece"]["id"], private=True,
                       notes="Cultivo de zanahorias.")
-    suggest.refresh_dictionary()
+    # the recurring job: it counts the words once after each change of the index
+    assert suggest.refresh_if_changed()
+    assert not suggest.refresh_if_changed()
     return corpus
 
 
@@ -90,3 +92,13 @@ def test_hostile_json_is_a_field_error(app):
 def test_model_matches_migration():
     tables = {suggest_model.suggest_doc_table.name, suggest_model.word_table.name}
     assert schema_differences(suggest_model.suggest_doc_table.metadata, tables) == []
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_search_page_offers_the_correction_and_the_typing_help(app, words):
+    page = app.get("/dataset/", query_string={"q": "presupuesto munisipal"}).body
+    assert "¿Quiso decir «" in page
+    assert 'href="/dataset/?q=presupuesto+municipal"' in page
+    assert 'id="opengovpe-typing-help"' in page
+    # a search that finds enough gets no correction
+    assert "¿Quiso decir" not in app.get("/dataset/", query_string={"q": "salud"}).body
