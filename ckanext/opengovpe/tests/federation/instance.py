@@ -125,6 +125,7 @@ class Instance:
         _psql("postgres", f"create database {self.database} owner ckan_opengovpe "
                           "encoding 'utf8' template template0")
         _psql(self.database, "create extension if not exists unaccent")
+        _psql(self.database, "create extension if not exists pg_trgm")
         self.ckan("db", "upgrade")
         self.ckan("user", "add", "portaladmin", "email=portaladmin@example.org",
                   "password=Portal-admin-2025")
