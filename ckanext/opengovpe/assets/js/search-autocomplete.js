@@ -37,6 +37,7 @@
     wrapper.appendChild(list);
     wrapper.appendChild(status);
     input.parentNode.insertBefore(wrapper, input.nextSibling);
+    input.parentNode.classList.add("opengovpe-autocomplete-host");
 
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
