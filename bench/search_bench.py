@@ -910,7 +910,8 @@ FACETS = ["organization", "tags", "res_format", "license_id", "groups"]
 def query_kinds(n: int, org_names: list[str]) -> dict[str, Callable[[int], dict[str, Any]]]:
     facets = json.dumps(FACETS)
     formats = [f for f, _ in FORMATS]
-    deep = max(n // 2, 20)
+    # half-way, within the backend's largest start (ckanext.opengovpe.search.max_start)
+    deep = min(max(n // 2, 20), 100_000 - 200)
 
     def term(i: int) -> str:
         return FREE_TEXT_TERMS[i % len(FREE_TEXT_TERMS)]
@@ -989,7 +990,7 @@ KIND_LABELS = {
     "facets_all": "5 facets on *:*",
     "free_text_facets": "free text + 5 facets",
     "sort_modified": "*:* sort metadata_modified desc",
-    "deep_page": "deep page (start=N/2, rows=20)",
+    "deep_page": "deep page (start=N/2, at most 99,800, rows=20)",
     "suggest_titles": "typing help: title autocomplete (q=contrat, presupuesto ins ...)",
     "suggest_spelling": "typing help: correction (q=contratasion de obras ...)",
     "suggest_all_misspelt": "typing help: titles + correction of a misspelt query",

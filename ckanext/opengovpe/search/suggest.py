@@ -221,8 +221,9 @@ def _site_id() -> str:
 def titles(text: str, limit: int) -> list[dict[str, str]]:
     """Public dataset titles for what is being typed, accents and case ignored.
 
-    Titles that start with the text come first (alphabetical), then titles with a word
-    that starts with it. Fewer than three letters match only title starts.
+    Titles that start with the text come first (alphabetical, read in index order: the
+    first ``limit`` rows only), then titles with a word that starts with it, shortest
+    first. Fewer than three letters match only title starts.
     """
     folded = " ".join(fold(text).split())
     if not folded:
@@ -233,7 +234,7 @@ def titles(text: str, limit: int) -> list[dict[str, str]]:
     found = model.Session.execute(
         sa.select(*columns).where(D.c.site_id == site_id,
                                   D.c.title_folded.like(pattern + "%", escape="\\"))
-        .order_by(D.c.title_folded, D.c.name).limit(limit)).all()
+        .order_by(D.c.title_folded).limit(limit)).all()
     if len(found) < limit and len(folded) >= 3:
         # a word inside the title; LIMIT without ORDER BY lets PostgreSQL stop early
         seen = {r.name for r in found}

@@ -26,7 +26,7 @@ def upgrade():
         sa.Column("site_id", sa.Text, nullable=False),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("title", sa.Text, nullable=False),
-        sa.Column("title_folded", sa.Text, nullable=False),
+        sa.Column("title_folded", sa.Text(collation="C"), nullable=False),
         sa.Column("words", pg.ARRAY(sa.Text), nullable=False),
     )
     from ckanext.opengovpe.search import suggest
@@ -36,8 +36,7 @@ def upgrade():
                     "opengovpe_search_suggest_doc", ["title_folded"], postgresql_using="gin",
                     postgresql_ops={"title_folded": "gin_trgm_ops"})
     op.create_index("opengovpe_search_suggest_doc_title_prefix_idx",
-                    "opengovpe_search_suggest_doc", ["site_id", "title_folded"],
-                    postgresql_ops={"title_folded": "text_pattern_ops"})
+                    "opengovpe_search_suggest_doc", ["site_id", "title_folded"])
     op.create_index("opengovpe_search_suggest_doc_words_idx", "opengovpe_search_suggest_doc",
                     ["words"], postgresql_using="gin")
     op.create_table(
