@@ -2,7 +2,8 @@
 
 Creates ``pg_trgm`` (trusted since PostgreSQL 13, so the database owner may), fills the
 per-dataset rows from the index as it stands (no re-indexing needed) and builds the
-dictionary, with a trigram index.
+dictionary, with a trigram index; trigram indexes on the index's title and name serve
+CKAN's ``package_autocomplete`` (``title_ngram``/``name_ngram``).
 
 Revision ID: e5b8d2f4a617
 Revises: d4a7c1e9b352
@@ -56,8 +57,17 @@ def upgrade():
             "SELECT DISTINCT site_id FROM opengovpe_search_suggest_doc")).all():
         bind.execute(suggest.REFRESH, {"site_id": site_id})
     op.execute("ANALYZE opengovpe_search_word")
+    # CKAN's package_autocomplete asks for title_ngram/name_ngram, substrings of the title
+    # and the name (LIKE '%...%'): with trigrams it reads the matches, not every row
+    op.create_index("opengovpe_search_doc_title_trgm_idx", "opengovpe_search_doc",
+                    ["title_sort"], postgresql_using="gin",
+                    postgresql_ops={"title_sort": "gin_trgm_ops"})
+    op.create_index("opengovpe_search_doc_name_trgm_idx", "opengovpe_search_doc", ["name"],
+                    postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"})
 
 
 def downgrade():
+    op.drop_index("opengovpe_search_doc_name_trgm_idx", table_name="opengovpe_search_doc")
+    op.drop_index("opengovpe_search_doc_title_trgm_idx", table_name="opengovpe_search_doc")
     op.drop_table("opengovpe_search_word")
     op.drop_table("opengovpe_search_suggest_doc")
