@@ -29,8 +29,9 @@ def _text(value: Any, context: Context) -> Any:
     return value.replace("\x00", "").strip()
 
 
-def _query_length(value: str, context: Context) -> str:
-    if len(value) > MAX_QUERY_LENGTH:
+def _query_length(value: Any, context: Context) -> Any:
+    # navl runs the next validator even after one refused the value: only text is measured
+    if isinstance(value, str) and len(value) > MAX_QUERY_LENGTH:
         raise tk.Invalid(tk._("Must be at most %(max)s characters long")
                          % {"max": MAX_QUERY_LENGTH})
     return value
@@ -48,8 +49,8 @@ def _limit(value: Any, context: Context) -> int:
     return number
 
 
-def _kind(value: str, context: Context) -> str:
-    if value not in KINDS:
+def _kind(value: Any, context: Context) -> Any:
+    if isinstance(value, str) and value not in KINDS:
         raise tk.Invalid(tk._("Must be one of: %(values)s") % {"values": ", ".join(KINDS)})
     return value
 
