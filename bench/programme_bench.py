@@ -18,6 +18,7 @@ import os
 import random
 import statistics
 import sys
+import time
 import uuid
 from typing import Any, Callable
 
