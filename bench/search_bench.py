@@ -38,6 +38,8 @@ TARGETS = {
     "one_common_word_p95_ms": 50.0,
     "facets_all_cache_off_p95_ms": 100.0,
     "rebuild_datasets_per_s": 100.0,
+    # each typing-help kind (titles, correction) on its own
+    "typing_help_p95_ms": 50.0,
 }
 TARGET_N = 100_000
 
@@ -509,7 +511,8 @@ def _flush_all(gen: Generator, cursor: Any, *buffers: CopyBuffer) -> None:
 
 DATA_TABLES = ["package_tag", "resource_view", "resource", "member", "package_member",
                "package_relationship", "package", "tag", "group", "opengovpe_search_doc",
-               "opengovpe_search_facet_count", "opengovpe_search_facet_delta"]
+               "opengovpe_search_facet_count", "opengovpe_search_facet_delta",
+               "opengovpe_search_suggest_doc", "opengovpe_search_word"]
 
 
 def wipe(conn: Any) -> None:
@@ -533,6 +536,10 @@ def count_datasets(conn: Any) -> tuple[int, int]:
 # Index rebuild: rate, and where the time goes
 # --------------------------------------------------------------------------
 
+# the statements explain() shows: the index's and the typing help's
+CAPTURED = ("opengovpe_search_doc", "opengovpe_search_suggest_doc", "opengovpe_search_word")
+
+
 class SqlClock:
     """Time spent in the database driver, per the innermost timed section."""
 
@@ -546,7 +553,7 @@ class SqlClock:
     def before(self, conn: Any, cursor: Any, statement: str, parameters: Any,
                context: Any, executemany: bool) -> None:
         self._started.append(time.perf_counter())
-        if self.captured is not None and "opengovpe_search_doc" in statement:
+        if self.captured is not None and any(t in statement for t in CAPTURED):
             self.captured.append((statement, parameters))
 
     def after(self, conn: Any, cursor: Any, statement: str, parameters: Any,
@@ -635,10 +642,10 @@ def truncate_index() -> None:
     import ckan.model as model
     import sqlalchemy as sa
 
-    # the facet counts the indexer keeps go with the rows they count
+    # the facet counts the indexer keeps, and the typing help, go with the rows they count
     model.Session.execute(sa.text(
         "TRUNCATE opengovpe_search_doc, opengovpe_search_facet_count, "
-        "opengovpe_search_facet_delta"))
+        "opengovpe_search_facet_delta, opengovpe_search_suggest_doc"))
     model.Session.commit()
     model.Session.remove()
 
@@ -769,6 +776,102 @@ def full_rebuild(n: int) -> dict[str, Any]:
     }
 
 
+def typing_help_state(conn: Any) -> dict[str, Any]:
+    """Fill the typing help if the index was built without it; time its dictionary refresh.
+
+    The per-dataset rows are normally written by the rebuild; an index built before they
+    existed gets them from its stored documents, as the migration does on an upgrade.
+    """
+    import ckan.model as model
+
+    from ckanext.opengovpe.search import suggest
+
+    cursor = conn.cursor()
+    out: dict[str, Any] = {}
+    cursor.execute("SELECT count(*) FROM opengovpe_search_suggest_doc")
+    if cursor.fetchone()[0] == 0:
+        say("Typing help: filling the per-dataset rows from the stored index")
+        started = time.perf_counter()
+        with model.meta.engine.begin() as connection:
+            out["backfilled_rows"] = suggest.backfill(connection)
+        out["backfill_seconds"] = round(time.perf_counter() - started, 1)
+    conn.rollback()
+    say("Typing help: dictionary refresh (timed)")
+    out["dictionary_refresh_seconds"] = round(suggest.refresh_dictionary(), 2)
+    # again with nothing changed: the cost of the recurring job on a quiet portal
+    out["dictionary_refresh_unchanged_seconds"] = round(suggest.refresh_dictionary(), 2)
+    model.Session.remove()
+    conn.autocommit = True
+    cursor.execute("VACUUM ANALYZE opengovpe_search_suggest_doc")
+    cursor.execute("VACUUM ANALYZE opengovpe_search_word")
+    conn.autocommit = False
+    cursor.execute("""SELECT (SELECT count(*) FROM opengovpe_search_suggest_doc),
+                             (SELECT count(*) FROM opengovpe_search_word),
+                             pg_total_relation_size('opengovpe_search_suggest_doc') / 1048576,
+                             pg_total_relation_size('opengovpe_search_word') / 1048576,
+                             pg_total_relation_size('opengovpe_search_doc') / 1048576""")
+    (out["public_datasets"], out["dictionary_words"], out["suggest_doc_mb"],
+     out["dictionary_mb"], out["index_total_mb"]) = [int(v) for v in cursor.fetchone()]
+    conn.rollback()
+    say(f"  {out}")
+    return out
+
+
+def index_by_copy(n: int, k: int) -> dict[str, Any]:
+    """Index ``k`` datasets through CKAN (timed), then fill the index up to ``n`` rows by
+    copying theirs in SQL under new ids and names.
+
+    For query latency at sizes the machine cannot rebuild in the time at hand: the copies
+    have the same words, facets and dates as the datasets they copy, so each term matches
+    n/k times as many rows, as it would in n datasets drawn from the same generator (which
+    repeats its titles too). The report says the index was filled this way.
+    """
+    import ckan.model as model
+    import sqlalchemy as sa
+    from ckan.lib import search
+
+    truncate_index()
+    ids = [row[0] for row in model.Session.query(model.Package.id)
+           .filter(model.Package.state == "active").order_by(model.Package.id).limit(k)]
+    model.Session.remove()
+    started = time.perf_counter()
+    search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
+    indexed = time.perf_counter() - started
+    say(f"  {len(ids):,} datasets indexed through CKAN in {indexed:.1f} s")
+    columns = [c.name for c in sa.Table("opengovpe_search_doc", sa.MetaData(),
+                                        autoload_with=model.meta.engine).columns]
+    renamed = {"index_id": "md5(index_id || ':' || :copy)", "id": "md5(id || ':' || :copy)",
+               "name": "name || '-' || :copy"}
+    select = ", ".join(renamed.get(c, c) for c in columns)
+    copy_doc = sa.text(f"INSERT INTO opengovpe_search_doc ({', '.join(columns)}) "
+                       f"SELECT {select} FROM opengovpe_search_doc WHERE index_id = ANY(:ids)")
+    copy_suggest = sa.text(
+        "INSERT INTO opengovpe_search_suggest_doc "
+        "SELECT md5(index_id || ':' || :copy), site_id, name || '-' || :copy, title, "
+        "title_folded, words FROM opengovpe_search_suggest_doc WHERE index_id = ANY(:ids)")
+    originals = [r[0] for r in model.Session.execute(sa.text(
+        "SELECT index_id FROM opengovpe_search_doc"))]
+    started = time.perf_counter()
+    copies = 0
+    while len(originals) * (copies + 1) < n:
+        copies += 1
+        room = n - len(originals) * copies
+        batch = originals[:room]
+        model.Session.execute(copy_doc, {"copy": str(copies), "ids": batch})
+        model.Session.execute(copy_suggest, {"copy": str(copies), "ids": batch})
+        model.Session.commit()
+        if copies % 5 == 0:
+            say(f"  {len(originals) * (copies + 1):,} rows")
+    copied = time.perf_counter() - started
+    total = model.Session.execute(sa.text("SELECT count(*) FROM opengovpe_search_doc")).scalar()
+    model.Session.remove()
+    with model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE opengovpe_search_doc"))
+    return {"indexed_through_ckan": len(ids), "ckan_seconds": round(indexed, 1),
+            "datasets_per_s": round(len(ids) / indexed, 1), "copies": copies,
+            "rows": int(total), "copy_seconds": round(copied, 1)}
+
+
 def rebuild_fast(ini: str) -> dict[str, Any]:
     """Time CKAN's own ``ckan search-index rebuild-fast`` (one worker process per CPU).
 
@@ -812,7 +915,8 @@ FACETS = ["organization", "tags", "res_format", "license_id", "groups"]
 def query_kinds(n: int, org_names: list[str]) -> dict[str, Callable[[int], dict[str, Any]]]:
     facets = json.dumps(FACETS)
     formats = [f for f, _ in FORMATS]
-    deep = max(n // 2, 20)
+    # half-way, within the backend's largest start (ckanext.opengovpe.search.max_start)
+    deep = min(max(n // 2, 20), 100_000 - 200)
 
     def term(i: int) -> str:
         return FREE_TEXT_TERMS[i % len(FREE_TEXT_TERMS)]
@@ -839,6 +943,45 @@ def query_kinds(n: int, org_names: list[str]) -> dict[str, Callable[[int], dict[
     }
 
 
+# What a citizen types, letter by letter, into the search box (title autocomplete)
+TYPED_PREFIXES = ["contrat", "presupuesto ins", "vacunac", "matricula esc", "reca",
+                  "accidentes de tr", "calidad del agua", "becas", "deforest", "ordenes de",
+                  "consumo de energ", "poblacion cen", "denuncias", "precios de prod", "turis",
+                  "camas hosp", "licencias de f", "emergencias", "docentes", "exporta"]
+# ... and submits with a typing error (spelling correction)
+MISSPELT = ["contratasion de obras", "presupuesto munisipal", "vacunasion covid",
+            "matrikula escolar", "deforestasion", "exportasiones", "emergensias bomberos",
+            "recaudasion tributos", "consesiones mineras", "licensias funcionamiento",
+            "poblasion distrito", "educasion", "transparensia", "tranzito accidentes",
+            "agrikultura produccion"]
+
+
+def typing_kinds() -> dict[str, Callable[[int], dict[str, Any]]]:
+    """The typing help: each call is one action call (``__action``), not a search. CKAN's
+    ``package_autocomplete`` searches the index too (``title_ngram``/``name_ngram``)."""
+    return {
+        "suggest_titles": lambda i: {"__action": "opengovpe_search_suggest", "kind": "titles",
+                                     "q": TYPED_PREFIXES[i % len(TYPED_PREFIXES)]},
+        "suggest_spelling": lambda i: {"__action": "opengovpe_search_suggest",
+                                       "kind": "spelling", "q": MISSPELT[i % len(MISSPELT)]},
+        "suggest_all_misspelt": lambda i: {"__action": "opengovpe_search_suggest",
+                                           "q": MISSPELT[(i + 3) % len(MISSPELT)]},
+        "ckan_package_autocomplete": lambda i: {
+            "__action": "package_autocomplete", "q": TYPED_PREFIXES[i % len(TYPED_PREFIXES)],
+            "limit": 10},
+    }
+
+
+def _matches(answer: Any) -> int:
+    """Matches in an answer: a search's count, a suggestion's titles or corrected count."""
+    if isinstance(answer, list):
+        return len(answer)
+    if "count" in answer:
+        return int(answer["count"])
+    correction = answer.get("correction")
+    return len(answer.get("titles") or []) + (correction["count"] if correction else 0)
+
+
 def broad_kinds() -> dict[str, Callable[[int], dict[str, Any]]]:
     return {"broad_free_text": lambda i: {"q": BROAD_TERMS[i % len(BROAD_TERMS)], "rows": 20,
                                           "facet": "false"}}
@@ -852,7 +995,11 @@ KIND_LABELS = {
     "facets_all": "5 facets on *:*",
     "free_text_facets": "free text + 5 facets",
     "sort_modified": "*:* sort metadata_modified desc",
-    "deep_page": "deep page (start=N/2, rows=20)",
+    "deep_page": "deep page (start=N/2, at most 99,800, rows=20)",
+    "suggest_titles": "typing help: title autocomplete (q=contrat, presupuesto ins ...)",
+    "suggest_spelling": "typing help: correction (q=contratasion de obras ...)",
+    "suggest_all_misspelt": "typing help: titles + correction of a misspelt query",
+    "ckan_package_autocomplete": "CKAN's package_autocomplete (title_ngram/name_ngram search)",
 }
 
 
@@ -881,24 +1028,25 @@ def run_queries(clock: SqlClock, n: int, repeat: int, warmup: int,
     import ckan.model as model
     from ckan.logic import get_action
 
-    search = get_action("package_search")
     org_names = [slugify(t) for t in ORGANIZATIONS]
     results: dict[str, Any] = {}
     for kind, make in (kinds or query_kinds(n, org_names)).items():
         if only and kind not in only:
             continue
         for i in range(warmup):
-            search({"ignore_auth": True}, make(i))
+            params = make(i)
+            get_action(params.pop("__action", "package_search"))({"ignore_auth": True}, params)
             model.Session.remove()
         samples, sql_ms, counts = [], [], []
         for i in range(repeat):
             params = make(i)
+            search = get_action(params.pop("__action", "package_search"))
             clock.reset()
             started = time.perf_counter()
             answer = search({"ignore_auth": True}, params)
             samples.append((time.perf_counter() - started) * 1000)
             sql_ms.append(sum(clock.seconds.values()) * 1000)
-            counts.append(answer["count"])
+            counts.append(_matches(answer))
             model.Session.remove()
         results[kind] = _summary(samples) | {
             "sql_p50_ms": round(percentile(sql_ms, 50), 1),
@@ -939,21 +1087,24 @@ def explain(clock: SqlClock, n: int, conn: Any, queries: dict[str, Any]) -> dict
     import ckan.model as model
     from ckan.logic import get_action
 
-    search = get_action("package_search")
     org_names = [slugify(t) for t in ORGANIZATIONS]
     plans: dict[str, str] = {}
     cursor = conn.cursor()
-    for kind, make in {**query_kinds(n, org_names), **broad_kinds()}.items():
+    for kind, make in {**query_kinds(n, org_names), **broad_kinds(),
+                       **typing_kinds()}.items():
         if kind not in queries:
             continue
         samples = queries[kind]["samples_ms"]
         slowest = max(range(len(samples)), key=samples.__getitem__)
         clock.captured = []
-        search({"ignore_auth": True}, make(slowest))
+        params = make(slowest)
+        get_action(params.pop("__action", "package_search"))({"ignore_auth": True}, params)
         model.Session.remove()
         captured, clock.captured = clock.captured, None
         text = [f"-- params of the slowest run ({samples[slowest]:.1f} ms): "
                 f"{json.dumps(make(slowest), ensure_ascii=False)}\n"]
+        if not captured:
+            text.append("-- no statement on the index tables\n")
         for statement, parameters in captured:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -969,8 +1120,8 @@ def explain(clock: SqlClock, n: int, conn: Any, queries: dict[str, Any]) -> dict
 # --------------------------------------------------------------------------
 
 def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None,
-             broad: dict[str, Any] | None = None, uncached: dict[str, Any] | None = None
-             ) -> dict[str, Any]:
+             broad: dict[str, Any] | None = None, uncached: dict[str, Any] | None = None,
+             typing: dict[str, Any] | None = None) -> dict[str, Any]:
     everything = [s for q in queries.values() for s in q["samples_ms"]]
     full_p95 = percentile(everything, 95)
     free_p95 = queries["free_text"]["p95_ms"]
@@ -989,6 +1140,9 @@ def verdicts(n: int, queries: dict[str, Any], rebuild: dict[str, Any] | None,
     if rebuild:
         rate = rebuild["datasets_per_s"]
         checks["rebuild_datasets_per_s"] = (rate, rate >= TARGETS["rebuild_datasets_per_s"])
+    if typing:
+        worst = max(q["p95_ms"] for kind, q in typing.items() if kind.startswith("suggest_"))
+        checks["typing_help_p95_ms"] = (worst, worst <= TARGETS["typing_help_p95_ms"])
     return {name: {"value": round(value, 1), "target": TARGETS[name],
                    "pass": ok, "applies_at_n": TARGET_N, "measured_at_n": n}
             for name, (value, ok) in checks.items()}
@@ -1000,6 +1154,27 @@ def _query_table(queries: dict[str, Any], suffix: str = "") -> list[str]:
     for kind, q in queries.items():
         lines.append(f"| {KIND_LABELS[kind]}{suffix} | {q['p50_ms']} | {q['p95_ms']} "
                      f"| {q['max_ms']} | {q['sql_p50_ms']} | {q['matches_median']:,} |")
+    return lines
+
+
+def _typing_markdown(report: dict[str, Any]) -> list[str]:
+    if not report.get("queries_typing"):
+        return []
+    lines = ["", "Outside the mix: the typing help (`opengovpe_search_suggest`), and "
+             "CKAN's own `package_autocomplete` for comparison; `matches` counts titles "
+             "plus the public datasets of the correction:", "",
+             *_query_table(report["queries_typing"])]
+    typing = report.get("typing_help") or {}
+    if typing:
+        lines += ["", f"Typing help data: {typing.get('public_datasets', 0):,} public "
+                  f"datasets, {typing.get('dictionary_words', 0):,} dictionary words; "
+                  f"per-dataset rows {typing.get('suggest_doc_mb')} MB, dictionary "
+                  f"{typing.get('dictionary_mb')} MB (index table "
+                  f"{typing.get('index_total_mb')} MB). Dictionary refresh "
+                  f"{typing.get('dictionary_refresh_seconds')} s, again with nothing "
+                  f"changed {typing.get('dictionary_refresh_unchanged_seconds')} s"
+                  + (f"; filled from the stored index in {typing['backfill_seconds']} s"
+                     if "backfill_seconds" in typing else "") + "."]
     return lines
 
 
@@ -1040,6 +1215,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", "The same mix timed once before the run above, with no warm-up: the "
                   "first visitors after PostgreSQL starts, with nothing in its cache:", "",
                   *_query_table(report["queries_first_pass"], ", first pass")]
+    lines += _typing_markdown(report)
     if report.get("queries_broad"):
         lines += ["", "Outside the mix: one common word, whose matches are all ranked and "
                   "counted:", "", *_query_table(report["queries_broad"])]
@@ -1061,6 +1237,16 @@ def markdown(report: dict[str, Any]) -> str:
 
 def _rebuild_markdown(report: dict[str, Any]) -> list[str]:
     lines: list[str] = []
+    copied = report.get("index_by_copy")
+    if copied:
+        lines += ["", "## Index filled by copying (not a rebuild)", "",
+                  f"{copied['indexed_through_ckan']:,} datasets indexed through CKAN in "
+                  f"{copied['ckan_seconds']} s ({copied['datasets_per_s']} datasets/s, one "
+                  f"process), then their index and typing-help rows copied {copied['copies']} "
+                  f"times in SQL under new ids ({copied['copy_seconds']} s) to "
+                  f"{copied['rows']:,} rows: each word matches as many rows as in "
+                  f"{copied['rows']:,} datasets from the same generator. No rebuild rate at "
+                  "this size."]
     rebuild = report.get("rebuild")
     if rebuild:
         lines += ["", "## Index rebuild (`ckan.lib.search.rebuild`, one transaction)", "",
@@ -1161,6 +1347,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--label", default="",
                         help="suffix of the result file names, to keep runs apart")
+    parser.add_argument("--index-by-copy", type=int, default=0, metavar="K",
+                        help="index K datasets through CKAN (timed, one process), then fill "
+                        "the index up to N by copying their rows in SQL (said in the report)")
     parser.add_argument("--rebuild-fast", action="store_true",
                         help="time `ckan search-index rebuild-fast` (one process per CPU) "
                         "instead of the single-process rebuild")
@@ -1211,6 +1400,11 @@ def rebuild_phase(args: argparse.Namespace, clock: SqlClock, conn: Any,
     conn.rollback()
     if args.skip_rebuild and indexed == args.n:
         say(f"Index already holds {indexed:,} rows: rebuild skipped")
+        return
+    if args.index_by_copy:
+        say(f"Index: {args.index_by_copy:,} datasets through CKAN, the rest copied in SQL")
+        report["index_by_copy"] = index_by_copy(args.n, args.index_by_copy)
+        say(f"  {report['index_by_copy']}")
         return
     ids = [row[0] for row in model.Session.query(model.Package.id)
            .order_by(model.Package.metadata_created).limit(args.profile_n)]
@@ -1277,11 +1471,16 @@ def main(argv: list[str]) -> int:
             say("Facet kinds again with the facet cache off")
             report["queries_uncached"] = run_queries(clock, args.n, args.repeat, args.warmup,
                                                      only=FACET_KINDS)
+        report["typing_help"] = typing_help_state(conn)
+        say("Typing help (outside the mix: one action call per keystroke or correction)")
+        report["queries_typing"] = run_queries(clock, args.n, args.repeat, args.warmup,
+                                               kinds=typing_kinds())
         say("Broad one-word queries (outside the mix)")
         report["queries_broad"] = run_queries(clock, args.n, args.repeat, args.warmup,
                                               kinds=broad_kinds())
         plans = {} if args.no_explain else explain(
-            clock, args.n, conn, {**report["queries"], **report["queries_broad"]})
+            clock, args.n, conn, {**report["queries"], **report["queries_broad"],
+                                  **report["queries_typing"]})
         if ttl:
             set_facet_cache_ttl(ttl)
     say("A few queries over HTTP")
@@ -1289,7 +1488,8 @@ def main(argv: list[str]) -> int:
     report["environment"] = environment(conn)
     report["targets"] = verdicts(args.n, report["queries"],
                                  report.get("rebuild_fast") or report.get("rebuild"),
-                                 report.get("queries_broad"), report.get("queries_uncached"))
+                                 report.get("queries_broad"), report.get("queries_uncached"),
+                                 report.get("queries_typing"))
     if report.get("queries_uncached"):
         mixed = dict(report["queries"], **report["queries_uncached"])
         report["full_mix_p95_ms_facet_cache_off"] = round(percentile(

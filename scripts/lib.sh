@@ -73,8 +73,10 @@ ensure_database() {
     say "Creating database $db"
     pg_admin -c "create database $db owner $DB_USER encoding 'utf8' template template0"
   fi
-  # the search backend's accent folding; created by a superuser once
+  # the search backend's accent folding and the typing help's trigram matching;
+  # created by a superuser once
   pg_admin -d "$db" -c "create extension if not exists unaccent" >/dev/null
+  pg_admin -d "$db" -c "create extension if not exists pg_trgm" >/dev/null
 }
 
 # ensure_worker_databases DB N: DB_gw0 … DB_gw<N-1>, one for each pytest-xdist worker, set up

@@ -2,12 +2,12 @@
 # The whole test suite, on real PostgreSQL and Redis (and headless Chromium for the
 # browser tests), set up from scratch if needed.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k search).
-# The tests run on OPENGOVPE_TEST_WORKERS processes (pytest-xdist; 2 by default), each with a
-# database <test db>_gw<n> of its own; OPENGOVPE_TEST_WORKERS=1 runs them in this process.
+# The tests run in this process by default; OPENGOVPE_TEST_WORKERS=N (N > 1) runs them on N
+# processes (pytest-xdist), each with a database <test db>_gw<n> of its own.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB_NAME="${OPENGOVPE_TEST_DB_NAME:-ckan_opengovpe_test}"
-WORKERS="${OPENGOVPE_TEST_WORKERS:-2}"
+WORKERS="${OPENGOVPE_TEST_WORKERS:-1}"
 
 ensure_system_packages chromium
 ensure_postgres

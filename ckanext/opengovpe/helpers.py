@@ -24,7 +24,7 @@ __all__ = ["opengovpe_vocab_choices", "opengovpe_label", "opengovpe_choices",
            "opengovpe_type_name", "opengovpe_activity_type", "humanize_entity_type",
            "render_datetime", "opengovpe_days_left", "opengovpe_ubigeo_place",
            "opengovpe_quality", "opengovpe_entity_quality", "opengovpe_unused",
-           "opengovpe_month_rows"]
+           "opengovpe_month_rows", "opengovpe_typing_help", "opengovpe_search_correction"]
 
 
 MILESTONE_LABELS = {
@@ -392,3 +392,30 @@ def opengovpe_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
         advice = ADVICE[criterion["key"]]
         quality["fixes"].append(dict(criterion, advice=tk._(advice)))
     return quality
+
+
+def opengovpe_typing_help() -> bool:
+    """Whether the search boxes offer typing help (the embedded search index is on)."""
+    import ckan.plugins as p
+
+    return p.plugin_loaded("opengovpe_search")
+
+
+def opengovpe_search_correction(query: Any, count: Any) -> dict[str, Any] | None:
+    """A better-spelt query for a search that found few datasets, or None.
+
+    Offered below ``ckanext.opengovpe.search.suggest_below`` results, and only when the
+    correction finds more public datasets than the search did.
+    """
+    if not opengovpe_typing_help() or not isinstance(query, str) or not query.strip():
+        return None
+    found = int(count or 0)
+    if found >= int(tk.config.get("ckanext.opengovpe.search.suggest_below")):
+        return None
+    try:
+        answer = tk.get_action("opengovpe_search_suggest")(
+            {}, {"q": query[:200], "kind": "spelling"})
+    except (tk.ValidationError, tk.NotAuthorized):
+        return None
+    correction = answer["correction"]
+    return correction if correction and correction["count"] > found else None

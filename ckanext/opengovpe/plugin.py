@@ -18,7 +18,7 @@ from .harvesters import recovery
 from .logic import registry
 from .programme import opendata, publication
 from .quality import store as quality_store
-from .search import action as search_action, dispatch
+from .search import action as search_action, dispatch, suggest_action
 
 HERE = os.path.dirname(__file__)
 
@@ -29,10 +29,17 @@ class OpengovpeSearchPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
 
-    # IActions: parameters of a type no search can use are refused before CKAN reads them
+    # IActions: parameters of a type no search can use are refused before CKAN reads them;
+    # typing help (corrections, title autocomplete) from the index
     def get_actions(self) -> dict[str, Any]:
-        return {"package_search": search_action.package_search}
+        return {"package_search": search_action.package_search,
+                "opengovpe_search_suggest": suggest_action.opengovpe_search_suggest}
+
+    # IAuthFunctions
+    def get_auth_functions(self) -> dict[str, Any]:
+        return {"opengovpe_search_suggest": suggest_action.opengovpe_search_suggest_auth}
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:

@@ -46,6 +46,7 @@ JOBS = (
     Job("national_sync_report", N_("National portal sync report"), None),
     Job("link_check", N_("Link check of access and download URLs"), None),
     Job("quality_refresh", N_("Metadata quality scores refresh"), None),
+    Job("search_suggest", N_("Typing-help word dictionary refresh"), "opengovpe_search"),
 )
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -165,6 +166,12 @@ def _quality_refresh() -> None:
     store.refresh()
 
 
+def _search_suggest() -> None:
+    from ..search import suggest
+
+    suggest.refresh_if_changed()
+
+
 _TASKS: dict[str, Callable[[], None]] = {
     "harvest_run": _harvest_run,
     "harvest_clean_log": _harvest_clean_log,
@@ -174,4 +181,5 @@ _TASKS: dict[str, Callable[[], None]] = {
     "national_sync_report": _national_sync_report,
     "link_check": _link_check,
     "quality_refresh": _quality_refresh,
+    "search_suggest": _search_suggest,
 }

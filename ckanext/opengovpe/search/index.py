@@ -22,6 +22,7 @@ from ckan.common import config
 from ckan.lib.search.common import SearchIndexError
 from ckan.lib.search.index import PackageSearchIndex
 
+from . import suggest
 from .cache import mark_changed
 from .document import build_row
 from .model import (TEXT_SEARCH_CONFIG, facet_count_table as C, facet_delta_table as D,
@@ -116,6 +117,7 @@ def write_documents(docs: list[dict[str, Any]]) -> None:
             model.Session.execute(_UPSERT, params)
             model.Session.execute(_COUNT_NEW, {"index_id": row["index_id"]})
             model.Session.info[_FACETS_PENDING] = True
+            suggest.write(doc, row)
             mark_changed(row["site_id"])
         except sa_exc.DBAPIError as exc:
             log.error("Could not index dataset %s: %s", row["id"], exc.orig)
@@ -163,6 +165,8 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         statement = _delta_of(f"DELETE FROM {T.name} WHERE site_id = :site_id "
                               "AND (id = :reference OR name = :reference) RETURNING *", -1)
         try:
+            suggest.forget(sa.and_(T.c.site_id == config.get("ckan.site_id"),
+                                   sa.or_(T.c.id == reference, T.c.name == reference)))
             model.Session.execute(statement, {"site_id": config.get("ckan.site_id"),
                                               "reference": reference})
             model.Session.info[_FACETS_PENDING] = True
@@ -181,9 +185,11 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         except sa_exc.DBAPIError as exc:
             model.Session.rollback()
             log.warning("Could not refresh the search index statistics: %s", exc.orig)
+        suggest.after_rebuild()
 
     def clear(self) -> None:
         try:
+            suggest.forget(T.c.site_id == config.get("ckan.site_id"))
             for table in (T, C, D):
                 model.Session.execute(sa.delete(table).where(
                     table.c.site_id == config.get("ckan.site_id")))

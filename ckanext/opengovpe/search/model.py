@@ -55,6 +55,11 @@ search_doc_table = sa.Table(
     sa.Index("opengovpe_search_doc_facet_terms_idx", "facet_terms", postgresql_using="gin"),
     sa.Index("opengovpe_search_doc_labels_idx", "permission_labels",
              postgresql_using="gin"),
+    # substrings of the title and name (title_ngram, name_ngram: package_autocomplete)
+    sa.Index("opengovpe_search_doc_title_trgm_idx", "title_sort", postgresql_using="gin",
+             postgresql_ops={"title_sort": "gin_trgm_ops"}),
+    sa.Index("opengovpe_search_doc_name_trgm_idx", "name", postgresql_using="gin",
+             postgresql_ops={"name": "gin_trgm_ops"}),
 )
 
 

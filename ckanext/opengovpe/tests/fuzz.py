@@ -165,9 +165,18 @@ def form_value() -> st.SearchStrategy[Any]:
 
 # --- entry points, read from the code -------------------------------------------------------
 
+def _registered_actions() -> dict[str, Any]:
+    """The actions of both plugins, but the search plugin's ``package_search`` (CKAN's)."""
+    actions = dict(plugin.OpengovpePlugin.get_actions(None))  # type: ignore[call-arg]
+    actions.update({name: function for name, function in
+                    plugin.OpengovpeSearchPlugin.get_actions(None).items()  # type: ignore
+                    if name.startswith("opengovpe_")})
+    return actions
+
+
 def opengovpe_actions() -> list[str]:
-    """The actions the plugin registers."""
-    return sorted(plugin.OpengovpePlugin.get_actions(None))  # type: ignore[call-arg]
+    """The actions the plugins register."""
+    return sorted(_registered_actions())
 
 
 def action_schema(action: str) -> dict[str, Any]:
@@ -186,7 +195,7 @@ def action_schema(action: str) -> dict[str, Any]:
 def action_fields(action: str) -> dict[str, Any]:
     """Field name -> nested schema (or None) for what the action accepts: its schema's keys
     and the ``:param x:`` lines of its docstring."""
-    function = plugin.OpengovpePlugin.get_actions(None)[action]  # type: ignore[call-arg]
+    function = _registered_actions()[action]
     fields: dict[str, Any] = {name: None for name in
                               re.findall(r":param (\w+):", inspect.getdoc(function) or "")}
     for name, rule in action_schema(action).items():

@@ -121,6 +121,7 @@ class Instance:
         psql_admin("postgres", f"create database {self.database} owner ckan_opengovpe "
                           "encoding 'utf8' template template0")
         psql_admin(self.database, "create extension if not exists unaccent")
+        psql_admin(self.database, "create extension if not exists pg_trgm")
         self.ckan("db", "upgrade")
         self.ckan("user", "add", "portaladmin", "email=portaladmin@example.org",
                   "password=Portal-admin-2025")

@@ -17,6 +17,7 @@ pytestmark = [
     pytest.mark.ckan_config("ckanext.opengovpe.jobs.national_sync_report.interval", "0"),
     pytest.mark.ckan_config("ckanext.opengovpe.jobs.link_check.interval", "0"),
     pytest.mark.ckan_config("ckanext.opengovpe.jobs.quality_refresh.interval", "0"),
+    pytest.mark.ckan_config("ckanext.opengovpe.jobs.search_suggest.interval", "0"),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_redis"),
 ]
 

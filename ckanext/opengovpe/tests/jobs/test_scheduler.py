@@ -24,6 +24,7 @@ def _closed_port() -> int:
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.national_sync_report.interval", "604800")
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.link_check.interval", "0")
 @pytest.mark.ckan_config("ckanext.opengovpe.jobs.quality_refresh.interval", "0")
+@pytest.mark.ckan_config("ckanext.opengovpe.jobs.search_suggest.interval", "0")
 @pytest.mark.ckan_config("ckanext.opengovpe.fetch.allowed_hosts", "127.0.0.1")
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_redis", "with_test_worker")
 def test_due_jobs_run_once_per_interval_and_a_failure_is_recorded(cli, ckan_config,
