@@ -35,6 +35,7 @@ from ckan.config.middleware import make_app
 from ckan.tests import factories, helpers
 
 from ckanext.opengovpe.demo import seed as demo_seed
+from ckanext.opengovpe.quality import store as quality_store
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 DOCKER = ROOT / "docker"
@@ -212,6 +213,9 @@ def stacks(reset_db, migrate_db_for, tmp_path_factory) -> Iterator[dict[str, Any
             migrations = run_docker_migrations(env)
             migrate_db_for(EMBEDDED)
             _world()
+            # every dataset's quality score is stored before either stack answers: a dataset
+            # page stores a missing one, and both catalogues must read the same rows
+            quality_store.refresh()
             model.Session.remove()
             embedded = _answers(_app(), WITHOUT_SEARCH + WITH_SEARCH)
             # what the embedded stack adds to the database goes: docker/ never migrates it
