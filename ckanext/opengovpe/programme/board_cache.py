@@ -18,7 +18,6 @@ When Redis cannot be reached the figures are computed directly.
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import time
 from typing import Any, Callable
@@ -31,6 +30,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
 from . import vocabulary as words
+from .kept import kept
 
 log = logging.getLogger(__name__)
 
@@ -88,23 +88,6 @@ def bump() -> None:
                     PROGRAMME_SECONDS, error)
 
 
-def _kept(key: str, ttl: int, compute: Callable[[], Any]) -> Any:
-    try:
-        redis = connect_to_redis()
-        hit = redis.get(key)
-    except RedisError as error:
-        log.warning("Scoreboard cache unavailable: %s", error)
-        return compute()
-    if hit is not None:
-        return json.loads(hit)
-    value = compute()
-    try:
-        redis.set(key, json.dumps(value), ex=ttl)
-    except RedisError as error:
-        log.warning("Scoreboard cache unavailable: %s", error)
-    return value
-
-
 def _generational(name: str, today: datetime.date, ttl: int, compute: Callable[[], Any]
                   ) -> Any:
     if not seconds() or model.Session.info.get(_PENDING):
@@ -114,7 +97,7 @@ def _generational(name: str, today: datetime.date, ttl: int, compute: Callable[[
     except RedisError as error:
         log.warning("Scoreboard cache unavailable: %s", error)
         return compute()
-    return _kept(_key(name, generation, today.isoformat()), ttl, compute)
+    return kept(_key(name, generation, today.isoformat()), ttl, compute, "Scoreboard cache")
 
 
 def programme_rows(today: datetime.date, compute: Callable[[], list[dict[str, Any]]]
@@ -140,4 +123,4 @@ def figures(today: datetime.date, compute: Callable[[], dict[str, Any]]) -> dict
     ttl = seconds()
     if not ttl:
         return read()
-    return _kept(_key("figures", today.isoformat()), ttl, read)
+    return kept(_key("figures", today.isoformat()), ttl, read, "Scoreboard cache")

@@ -41,6 +41,7 @@ from ckan.lib.redis import connect_to_redis
 from ..model import usage_dataset_table, usage_month_table
 from ..translation import N_, site_gettext
 from .export import safe_cell
+from .kept import kept
 
 log = logging.getLogger(__name__)
 
@@ -114,22 +115,13 @@ def remembered(function: Callable[..., Result]) -> Callable[..., Result]:
     @functools.wraps(function)
     def read(*args: Any) -> Result:
         try:
-            redis = connect_to_redis()
-            generation = (redis.get(_key("generation")) or b"").decode()
-            key = _key("read", generation, function.__name__, json.dumps(args, default=str))
-            kept = redis.get(key)
+            generation = (connect_to_redis().get(_key("generation")) or b"").decode()
         except RedisError as error:
             # without Redis the figures are read from the table each time
             log.warning("Usage cache unavailable: %s", error)
             return function(*args)
-        if kept is not None:
-            return json.loads(kept)
-        found = function(*args)
-        try:
-            redis.set(key, json.dumps(found), ex=86400)
-        except RedisError as error:
-            log.warning("Usage cache unavailable: %s", error)
-        return found
+        key = _key("read", generation, function.__name__, json.dumps(args, default=str))
+        return kept(key, 86400, lambda: function(*args), "Usage cache")
     return read
 
 
