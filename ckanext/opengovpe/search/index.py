@@ -22,11 +22,11 @@ from ckan.common import config
 from ckan.lib.search.common import SearchIndexError
 from ckan.lib.search.index import PackageSearchIndex
 
-from . import suggest
+from . import suggest, words
 from .cache import mark_changed
 from .document import build_row
 from .model import (TEXT_SEARCH_CONFIG, facet_count_table as C, facet_delta_table as D,
-                    search_doc_table as T)
+                    search_doc_table as T, word_count_table as W, word_delta_table as WD)
 
 log = logging.getLogger(__name__)
 
@@ -56,67 +56,88 @@ def _upsert_statement() -> Any:
 # One statement, built once: CKAN indexes thousands of datasets in a rebuild.
 _UPSERT = _upsert_statement()
 
-# The facet counts' key of a row, as stored in opengovpe_search_facet_count
+# The facet and word counts' key of a row, as stored in their tables
 _VISIBILITY = """coalesce(state, ''), coalesce(capacity, ''), coalesce(dataset_type, ''),
                  ARRAY(SELECT DISTINCT unnest(permission_labels) ORDER BY 1)"""
-_COUNTED = "xid, site_id, state, capacity, dataset_type, permission_labels, term, n"
+_KEY = "state, capacity, dataset_type, permission_labels"
 
 
-def _delta_of(rows_sql: str, sign: int) -> sa.TextClause:
-    """Record in opengovpe_search_facet_delta the facet terms of the rows ``rows_sql``
-    (a CTE named ``src``) with ``sign``."""
-    return sa.text(f"""WITH src AS ({rows_sql})
-        INSERT INTO {D.name} ({_COUNTED})
+def _delta_of(rows_sql: str, sign: int, words: bool = True) -> sa.TextClause:
+    """Record the facet terms (and, with ``words``, the full-text words) of the rows
+    ``rows_sql`` (a CTE named ``src``) with ``sign`` in the delta tables."""
+    facets = f"""INSERT INTO {D.name} (xid, site_id, {_KEY}, term, n)
         SELECT txid_current(), site_id, {_VISIBILITY}, term, {sign:d}
-        FROM src, unnest(facet_terms) AS term""")
+        FROM src, unnest(facet_terms) AS term"""
+    if not words:
+        return sa.text(f"WITH src AS ({rows_sql}) {facets}")
+    return sa.text(f"""WITH src AS ({rows_sql}), facets AS ({facets})
+        INSERT INTO {WD.name} (xid, site_id, word, {_KEY}, n)
+        SELECT txid_current(), site_id, word, {_VISIBILITY}, {sign:d}
+        FROM src, unnest(tsvector_to_array(tsv)) AS word""")
 
 
 # the index row about to be replaced leaves the counts; the new one enters them
-_UNCOUNT_OLD = _delta_of(f"SELECT * FROM {T.name} WHERE index_id = :index_id FOR UPDATE", -1)
-_COUNT_NEW = _delta_of(f"SELECT * FROM {T.name} WHERE index_id = :index_id", 1)
-_FACETS_PENDING = "opengovpe_search_facet_deltas"
-
-# this transaction's deltas, summed into the counts in the order of their key, so that
-# two committing writers always lock the same rows in the same order
-_FOLD = sa.text(f"""WITH mine AS (
-        DELETE FROM {D.name} WHERE xid = txid_current()
-        RETURNING site_id, state, capacity, dataset_type, permission_labels, term, n),
-    summed AS (
-        SELECT site_id, state, capacity, dataset_type, permission_labels, term, sum(n) AS n
-        FROM mine GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0)
-    INSERT INTO {C.name} SELECT * FROM summed ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (site_id, state, capacity, dataset_type, permission_labels, term)
-    DO UPDATE SET n = {C.name}.n + excluded.n""")
+_OLD_ROW = f"SELECT * FROM {T.name} WHERE index_id = :index_id FOR UPDATE"
+_NEW_ROW = f"SELECT * FROM {T.name} WHERE index_id = :index_id"
+_UNCOUNT_OLD = {words: _delta_of(_OLD_ROW, -1, words) for words in (True, False)}
+_COUNT_NEW = {words: _delta_of(_NEW_ROW, 1, words) for words in (True, False)}
+_COUNTS_PENDING = "opengovpe_search_count_deltas"
 
 
-def _fold_facet_counts(session: Any) -> None:
-    if session.info.pop(_FACETS_PENDING, False):
-        session.execute(_FOLD)
+def _fold(counts: sa.Table, deltas: sa.Table) -> sa.TextClause:
+    """This transaction's deltas, summed into the counts in the order of their key, so that
+    two committing writers always lock the same rows in the same order."""
+    key = ", ".join(column.name for column in counts.primary_key.columns)
+    positions = ", ".join(str(i + 1) for i in range(len(counts.primary_key.columns)))
+    return sa.text(f"""WITH mine AS (
+            DELETE FROM {deltas.name} WHERE xid = txid_current() RETURNING {key}, n),
+        summed AS (
+            SELECT {key}, sum(n) AS n FROM mine GROUP BY {positions} HAVING sum(n) <> 0)
+        INSERT INTO {counts.name} ({key}, n) SELECT * FROM summed ORDER BY {positions}
+        ON CONFLICT ({key}) DO UPDATE SET n = {counts.name}.n + excluded.n""")
 
 
-def _forget_facet_counts(session: Any) -> None:
-    session.info.pop(_FACETS_PENDING, None)
+_FOLDS = (_fold(C, D), _fold(W, WD))
+
+
+def _fold_counts(session: Any) -> None:
+    if session.info.pop(_COUNTS_PENDING, False):
+        for statement in _FOLDS:
+            session.execute(statement)
+
+
+def _forget_counts(session: Any) -> None:
+    session.info.pop(_COUNTS_PENDING, None)
 
 
 def listen() -> None:
-    """Fold each transaction's facet deltas into the counts as it commits (once per process)."""
-    if not sa.event.contains(model.Session, "before_commit", _fold_facet_counts):
-        sa.event.listen(model.Session, "before_commit", _fold_facet_counts)
-        sa.event.listen(model.Session, "after_rollback", _forget_facet_counts)
+    """Fold each transaction's count deltas into the counts as it commits (once per
+    process). Registered after the generation bump (cache.listen), so every committing
+    writer locks the site's state row before the counts, as the word recount does."""
+    if not sa.event.contains(model.Session, "before_commit", _fold_counts):
+        sa.event.listen(model.Session, "before_commit", _fold_counts)
+        sa.event.listen(model.Session, "after_rollback", _forget_counts)
+    words.listen()
 
 
-def write_documents(docs: list[dict[str, Any]]) -> None:
-    """Insert or replace index rows for Solr-ready dataset documents."""
+def write_documents(docs: list[dict[str, Any]], keep_words: bool = True) -> None:
+    """Insert or replace index rows for Solr-ready dataset documents.
+
+    ``keep_words=False`` (a bulk write: CKAN's rebuild, which commits once at the end) leaves
+    the word counts alone and marks them stale at commit; ``commit()`` then counts them
+    from the documents in one pass, cheaper than a delta per word of every dataset."""
     facet_fields = config.get("ckanext.opengovpe.search.facet_fields") or []
     for doc in docs:
         row = build_row(doc, facet_fields)
         sections = row.pop("tsv_sections")
         params = dict(row, **{f"tsv_{weight}": sections[weight] for weight in _SECTIONS})
         try:
-            model.Session.execute(_UNCOUNT_OLD, {"index_id": row["index_id"]})
+            model.Session.execute(_UNCOUNT_OLD[keep_words], {"index_id": row["index_id"]})
             model.Session.execute(_UPSERT, params)
-            model.Session.execute(_COUNT_NEW, {"index_id": row["index_id"]})
-            model.Session.info[_FACETS_PENDING] = True
+            model.Session.execute(_COUNT_NEW[keep_words], {"index_id": row["index_id"]})
+            model.Session.info[_COUNTS_PENDING] = True
+            if not keep_words:
+                words.mark_stale(row["site_id"])
             suggest.write(doc, row)
             mark_changed(row["site_id"])
         except sa_exc.DBAPIError as exc:
@@ -147,7 +168,8 @@ class IndexConnection:
     url = "postgresql (opengovpe_search)"
 
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
-        write_documents(docs)
+        # CKAN passes commit=False in a rebuild (defer_commit), which ends with commit()
+        write_documents(docs, keep_words=commit)
 
     def commit(self, **_: Any) -> None:
         """Rows are committed with the caller's transaction."""
@@ -169,7 +191,7 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
                                    sa.or_(T.c.id == reference, T.c.name == reference)))
             model.Session.execute(statement, {"site_id": config.get("ckan.site_id"),
                                               "reference": reference})
-            model.Session.info[_FACETS_PENDING] = True
+            model.Session.info[_COUNTS_PENDING] = True
             mark_changed(config.get("ckan.site_id"))
         except sa_exc.DBAPIError as exc:
             raise SearchIndexError(f"Could not remove {reference} from the index") from exc
@@ -185,14 +207,16 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         except sa_exc.DBAPIError as exc:
             model.Session.rollback()
             log.warning("Could not refresh the search index statistics: %s", exc.orig)
+        words.recount_if_stale(config.get("ckan.site_id"))
         suggest.after_rebuild()
 
     def clear(self) -> None:
         try:
             suggest.forget(T.c.site_id == config.get("ckan.site_id"))
-            for table in (T, C, D):
+            for table in (T, C, D, W, WD):
                 model.Session.execute(sa.delete(table).where(
                     table.c.site_id == config.get("ckan.site_id")))
+            words.forget_stale(config.get("ckan.site_id"))
             mark_changed(config.get("ckan.site_id"))
             model.Session.commit()
         except sa_exc.DBAPIError as exc:

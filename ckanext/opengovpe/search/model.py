@@ -86,6 +86,9 @@ search_state_table = sa.Table(
     meta.metadata,
     sa.Column("site_id", sa.Text, primary_key=True),
     sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
+    # a bulk write (a rebuild) committed without keeping the word counts; true until they
+    # are counted again from the documents (words.py)
+    sa.Column("words_stale", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # Facet counts of the whole index, kept by the indexer: how many datasets of each
@@ -119,4 +122,34 @@ facet_delta_table = sa.Table(
     sa.Column("term", sa.Text, nullable=False),
     sa.Column("n", sa.BigInteger, nullable=False),
     sa.Index("opengovpe_search_facet_delta_xid_idx", "xid"),
+)
+
+
+# How many datasets of each visibility (as in the facet counts) carry each word (lexeme) of
+# the full text: a query of one word, however common, is counted here instead of visiting
+# every matching row (words.py). Kept like the facet counts, with deltas folded at commit.
+word_count_table = sa.Table(
+    "opengovpe_search_word_count",
+    meta.metadata,
+    sa.Column("site_id", sa.Text, primary_key=True),
+    sa.Column("word", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, primary_key=True),
+    sa.Column("capacity", sa.Text, primary_key=True),
+    sa.Column("dataset_type", sa.Text, primary_key=True),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+
+word_delta_table = sa.Table(
+    "opengovpe_search_word_delta",
+    meta.metadata,
+    sa.Column("xid", sa.BigInteger, nullable=False),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("word", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("capacity", sa.Text, nullable=False),
+    sa.Column("dataset_type", sa.Text, nullable=False),
+    sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
+    sa.Column("n", sa.BigInteger, nullable=False),
+    sa.Index("opengovpe_search_word_delta_xid_idx", "xid"),
 )

@@ -15,9 +15,10 @@ from ckan.common import _, config
 from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
-from . import fields, local_params
+from . import fields, local_params, words
 from .cache import cached_facets
 from .model import TSV_HEAD, TSV_TITLE, facet_count_table as C, search_doc_table as T
+from .model import word_count_table as W
 from .model import TEXT_SEARCH_CONFIG
 from .translate import Translator, parse_query, rank_expression
 
@@ -245,12 +246,15 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         filter_translator = Translator()
         conditions.extend(self._condition(text, filter_translator)
                           for text in fq_texts if text.strip())
-        self._visibility = (visibility_filters(fq_texts) if q_conditions == 1 else None)
+        visibility = visibility_filters(fq_texts)
         if not any("+state:" in text for text in fq_texts):
             conditions.append(T.c.state == "active")
-            if self._visibility is not None:
-                self._visibility["state"] = self._visibility.get("state", {"active"}) & {
-                    "active"}
+            if visibility is not None:
+                visibility["state"] = visibility.get("state", {"active"}) & {"active"}
+        # the filters when they say only which datasets are visible (the counts the indexer
+        # keeps answer those); for facets, only when q says nothing either
+        self._filter_visibility = visibility
+        self._visibility = visibility if q_conditions == 1 else None
         self._labels = permission_labels
         if permission_labels is not None:
             conditions.append(T.c.permission_labels.op("&&")(
@@ -301,14 +305,17 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         fl = _field_list(query.get("fl") or "name")
 
         self.results = []
-        broad = False
+        broad = counted = False
         if rank is not None and self._words is not None \
                 and " ".join(str(query.get("sort") or DEFAULT_SORT).split()) == DEFAULT_SORT:
             # plain words in the default order: count first, and when thousands of datasets
             # match, take the page from the tiers instead of ranking every match
-            self.count = self._count(where, by_index=True)
+            self.count = self._count_words(where)
+            counted = True
             broad = self.count > int(config.get("ckanext.opengovpe.search.rank_all_limit"))
-        if broad:
+        if counted and not self.count:
+            pass
+        elif broad:
             self.results = self._tiered_page(start, rows, fl)
         elif rank is not None:
             self._ranked_page(where, order, rank, fl, start, rows)
@@ -390,6 +397,18 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                 result["score"] = score
             results.append(result)
         return results
+
+    def _count_words(self, where: sa.ColumnElement[bool]) -> int:
+        """How many rows match a query of plain words: from the word counts when the words
+        make one lexeme and only visibility filters apply (words.py), else from the text
+        index."""
+        if self._filter_visibility is not None:
+            statement = words.count(config.get("ckan.site_id"), self._words,
+                                    self._visibility_conditions(W, self._filter_visibility))
+            found = self._execute(statement)[0]["n"]
+            if found is not None:
+                return int(found)
+        return self._count(where, by_index=True)
 
     def _count(self, where: sa.ColumnElement[bool], by_index: bool = False) -> int:
         """How many rows match; ``by_index``: from the text index's bitmap, never testing
@@ -514,14 +533,21 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         """Facet counts of every dataset these visibility filters let through, from the counts
         the indexer keeps (``opengovpe_search_facet_count``): the same figures as counting
         the matching rows, from a few thousand rows."""
-        conditions = [C.c.site_id == config.get("ckan.site_id")]
-        for field, values in visibility.items():
-            conditions.append(C.c[field].in_(sorted(values)))
-        if self._labels is not None:
-            conditions.append(C.c.permission_labels.op("&&")(
-                sa.cast(sa.literal(list(self._labels)), C.c.permission_labels.type)))
+        conditions = [C.c.site_id == config.get("ckan.site_id"),
+                      *self._visibility_conditions(C, visibility)]
         return (sa.select(C.c.term, sa.func.sum(C.c.n).label("n")).where(*conditions)
                 .group_by(C.c.term))
+
+    def _visibility_conditions(self, table: sa.Table, visibility: dict[str, set[str]]
+                               ) -> list[sa.ColumnElement[bool]]:
+        """``visibility`` and this search's permission labels, on a table of maintained
+        counts."""
+        conditions = [table.c[field].in_(sorted(values))
+                      for field, values in visibility.items()]
+        if self._labels is not None:
+            conditions.append(table.c.permission_labels.op("&&")(
+                sa.cast(sa.literal(list(self._labels)), table.c.permission_labels.type)))
+        return conditions
 
     def _count_from_terms(self, names: list[str], limit: int, mincount: int,
                           where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:

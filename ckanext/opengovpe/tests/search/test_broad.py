@@ -52,3 +52,108 @@ def test_kept_facet_counts_equal_counting_the_rows(corpus):
     kept, counted = both()
     assert kept == counted
     assert "salud" not in kept["tags"] and kept["tags"]["hospitales"] == 1
+
+
+def _statements_on_documents(run: Any) -> list[str]:
+    """The SQL statements that read the index's documents while ``run()`` runs."""
+    import sqlalchemy as sa
+    import ckan.model as model
+
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "opengovpe_search_doc" in statement and "count(" in statement:
+            seen.append(statement)
+
+    engine = model.meta.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.rank_all_limit", 0)
+def test_one_word_is_counted_from_the_kept_word_counts(corpus):
+    """A one-word query's count comes from the word counts, never from visiting the
+    matching documents, and equals what counting the documents gives."""
+    def sysadmin() -> dict[str, Any]:
+        return {"user": corpus["sysadmin"]["name"]}
+
+    def both(word: str, **params: Any) -> tuple[int, int]:
+        counts: list[int] = []
+        reads = _statements_on_documents(
+            lambda: counts.append(search(q=word, **params)["count"]))
+        assert reads == [], f"{word!r} was counted from the documents"
+        # any filter but visibility counts the matching documents
+        counted = search(q=word, fq="name:*", **params)["count"]
+        return counts[0], counted
+
+    for word in ("contratacion", "Contratación", "salud", "licitación", "obras",
+                 "inexistente"):
+        for params in ({}, {"include_private": True, "context": sysadmin()}):
+            kept, counted = both(word, **params)
+            assert kept == counted, (word, params)
+    assert both("obras") == (1, 1)
+    assert both("obras", include_private=True, context=sysadmin()) == (2, 2)
+    # the kept counts follow every write: a changed tag, a deletion, a dataset made public
+    helpers.call_action("package_patch", sysadmin(), id="hospitales",
+                        tags=[{"name": "obras"}])
+    helpers.call_action("package_delete", sysadmin(), id="contratacion-obras")
+    helpers.call_action("package_patch", sysadmin(), id="borrador-interno", private=False)
+    assert both("obras") == (2, 2)
+    for word in ("contratacion", "salud", "reservada", "hospitales"):
+        kept, counted = both(word)
+        assert kept == counted, word
+    assert both("reservada") == (1, 1)
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.rank_all_limit", 0)
+def test_two_words_and_other_filters_are_counted_from_the_documents(corpus):
+    reads = _statements_on_documents(lambda: search(q="contratacion obras"))
+    assert len(reads) >= 1
+    reads = _statements_on_documents(lambda: search(q="obras", fq="organization:oece"))
+    assert len(reads) >= 1
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.rank_all_limit", 0)
+def test_a_rebuild_counts_the_words_again_at_its_end(corpus):
+    """CKAN's rebuild writes no word deltas: its commit marks the counts stale (and one-word
+    queries count the documents meanwhile), and its final commit() counts them again."""
+    import ckan.model as model
+    from ckan.common import config
+    from ckan.lib import search as ckan_search
+    from ckanext.opengovpe.search import words
+    from ckanext.opengovpe.search.model import word_count_table as W
+
+    site_id = config.get("ckan.site_id")
+    before = sorted(tuple(r) for r in model.Session.execute(
+        W.select().where(W.c.site_id == site_id)))
+    model.Session.execute(W.delete())
+    model.Session.commit()
+    ckan_search.rebuild(defer_commit=True)
+    assert words.is_stale(site_id)
+    assert len(_statements_on_documents(lambda: search(q="obras"))) == 1
+    assert search(q="obras")["count"] == 1
+    ckan_search.commit()
+    assert not words.is_stale(site_id)
+    after = sorted(tuple(r) for r in model.Session.execute(
+        W.select().where(W.c.site_id == site_id)))
+    assert after == before and after
+    assert _statements_on_documents(lambda: search(q="obras")) == []
+
+
+def test_clearing_the_index_clears_the_word_counts(corpus):
+    import ckan.model as model
+    from ckan.lib.search import clear_all
+    from ckanext.opengovpe.search.model import word_count_table as W
+
+    clear_all()
+    assert model.Session.execute(sa_count(W)).scalar() == 0
+    assert search(q="obras")["count"] == 0
+
+
+def sa_count(table: Any) -> Any:
+    import sqlalchemy as sa
+    return sa.select(sa.func.count()).select_from(table)

@@ -1,0 +1,119 @@
+"""How many datasets carry each word of the full text: the count of a one-word query.
+
+A word found in a quarter of the catalogue ("informacion", "publica") costs a visit to every
+matching row when it is counted from the text index, because the index cannot tell which
+rows are active, public and of this site: at 100,000 datasets that is tens of thousands of
+rows. The indexer keeps the number instead, per word (lexeme) and per visibility (site,
+state, capacity, type, set of permission labels, as the facet counts), in
+``opengovpe_search_word_count``: a query whose words make one lexeme, filtered only by
+visibility, is counted by summing a few rows (query.py).
+
+Every write keeps the counts exact: its deltas are folded in as it commits (index.py). A
+rebuild does not write a delta per word of every dataset; it marks the counts stale as it
+commits, and ``commit()`` at its end counts them again from the documents in one pass. While
+they are stale, one-word queries are counted from the text index, as before.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+import ckan.model as model
+
+from .model import TEXT_SEARCH_CONFIG, search_doc_table as T, search_state_table as S
+from .model import word_count_table as W
+
+_STALE = "opengovpe_search_words_stale"
+
+_MARK = pg.insert(S).values(site_id=sa.bindparam("site_id"), words_stale=True) \
+    .on_conflict_do_update(index_elements=[S.c.site_id], set_={"words_stale": True})
+
+
+def mark_stale(site_id: str) -> None:
+    """Note that this transaction indexed ``site_id``'s documents without their words."""
+    model.Session.info.setdefault(_STALE, set()).add(site_id)
+
+
+def _mark_before_commit(session: Any) -> None:
+    for site_id in sorted(session.info.pop(_STALE, set())):
+        session.execute(_MARK, {"site_id": site_id})
+
+
+def _forget_after_rollback(session: Any) -> None:
+    session.info.pop(_STALE, None)
+
+
+def listen() -> None:
+    if not sa.event.contains(model.Session, "before_commit", _mark_before_commit):
+        sa.event.listen(model.Session, "before_commit", _mark_before_commit)
+        sa.event.listen(model.Session, "after_rollback", _forget_after_rollback)
+
+
+def is_stale(site_id: str) -> bool:
+    return bool(model.Session.execute(
+        sa.select(S.c.words_stale).where(S.c.site_id == site_id)).scalar())
+
+
+# Every document's distinct words, grouped by visibility as index.py keys the deltas
+RECOUNT = f"""INSERT INTO {W.name} (site_id, word, state, capacity, dataset_type,
+                                    permission_labels, n)
+    SELECT site_id, word, coalesce(state, ''), coalesce(capacity, ''),
+           coalesce(dataset_type, ''),
+           ARRAY(SELECT DISTINCT unnest(permission_labels) ORDER BY 1), count(*)
+    FROM {T.name}, unnest(tsvector_to_array(tsv)) AS word
+    WHERE site_id = :site_id
+    GROUP BY 1, 2, 3, 4, 5, 6"""
+
+
+def recount(site_id: str) -> None:
+    """Count ``site_id``'s words again from its documents, and commit.
+
+    The site's state row is locked first, as every committing index writer locks it (the
+    generation bump) before it folds its deltas: a writer that committed before this count
+    is in it, and one that commits after it waits, then folds its deltas (or marks the
+    counts stale again) on top of it.
+    """
+    session = model.Session
+    session.execute(pg.insert(S).values(site_id=site_id).on_conflict_do_nothing())
+    session.execute(sa.select(S.c.site_id).where(S.c.site_id == site_id).with_for_update())
+    session.execute(sa.delete(W).where(W.c.site_id == site_id))
+    session.execute(sa.text(RECOUNT), {"site_id": site_id})
+    session.execute(sa.update(S).where(S.c.site_id == site_id).values(words_stale=False))
+    session.commit()
+    session.execute(sa.text(f"ANALYZE {W.name}"))
+    session.commit()
+
+
+def recount_if_stale(site_id: str) -> None:
+    if is_stale(site_id):
+        recount(site_id)
+
+
+def forget_stale(site_id: str) -> None:
+    """The site's index is being emptied: no count is stale (in the caller's transaction)."""
+    model.Session.info.get(_STALE, set()).discard(site_id)
+    model.Session.execute(sa.update(S).where(S.c.site_id == site_id)
+                          .values(words_stale=False))
+
+
+_CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
+
+
+def count(site_id: str, words: str, visibility: list[sa.ColumnElement[bool]]
+          ) -> Optional[sa.Select[Any]]:
+    """A statement giving ``n``: how many datasets let through by ``visibility`` (conditions
+    on the word count table's columns) contain ``words``, when they make one lexeme and the
+    counts are not stale; NULL otherwise (the caller counts from the text index)."""
+    lexemes = sa.func.tsvector_to_array(sa.func.to_tsvector(_CFG, sa.literal(words, sa.Text)),
+                                        type_=pg.ARRAY(sa.Text))
+    one = (sa.select(lexemes.label("lexemes")).cte("lexemes"))
+    summed = (sa.select(sa.func.coalesce(sa.func.sum(W.c.n), 0))
+              .where(W.c.site_id == site_id, W.c.word == one.c.lexemes[1], *visibility)
+              .scalar_subquery())
+    stale = (sa.select(S.c.words_stale).where(S.c.site_id == site_id).scalar_subquery())
+    return sa.select(sa.case(
+        (sa.and_(sa.func.cardinality(one.c.lexemes) == 1,
+                 sa.func.coalesce(stale, sa.false()).is_(sa.false())), summed),
+        else_=sa.null()).label("n")).select_from(one)
