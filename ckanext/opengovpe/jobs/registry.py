@@ -46,7 +46,8 @@ JOBS = (
     Job("national_sync_report", N_("National portal sync report"), None),
     Job("link_check", N_("Link check of access and download URLs"), None),
     Job("quality_refresh", N_("Metadata quality scores refresh"), None),
-    Job("search_suggest", N_("Typing-help word dictionary refresh"), "opengovpe_search"),
+    Job("search_suggest", N_("Search word counts and typing-help dictionary refresh"),
+        "opengovpe_search"),
 )
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -167,8 +168,13 @@ def _quality_refresh() -> None:
 
 
 def _search_suggest() -> None:
-    from ..search import suggest
+    from ckan.common import config
 
+    from ..search import suggest, words
+
+    # a rebuild that stopped before its end, or writes with ckan.search.solr_commit off,
+    # leave the word counts stale
+    words.recount_if_stale(config.get("ckan.site_id"))
     suggest.refresh_if_changed()
 
 

@@ -305,27 +305,31 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         fl = _field_list(query.get("fl") or "name")
 
         self.results = []
-        broad = counted = False
-        if rank is not None and self._words is not None \
-                and " ".join(str(query.get("sort") or DEFAULT_SORT).split()) == DEFAULT_SORT:
-            # plain words in the default order: count first, and when thousands of datasets
-            # match, take the page from the tiers instead of ranking every match
-            self.count = self._count_words(where)
-            counted = True
-            broad = self.count > int(config.get("ckanext.opengovpe.search.rank_all_limit"))
-        if counted and not self.count:
-            pass
-        elif broad:
-            self.results = self._tiered_page(start, rows, fl)
-        elif rank is not None:
-            self._ranked_page(where, order, rank, fl, start, rows)
-        else:
-            self._ordered_page(where, order, fl, start, rows)
+        self._page(query, where, order, rank, fl, start, rows)
         self.facets = self._facets(query, where)
 
         if fl in (["id"], ["name"]):
             self.results = [r.get(fl[0]) for r in self.results]
         return {"results": self.results, "count": self.count}
+
+    def _page(self, query: dict[str, Any], where: sa.ColumnElement[bool], order: list[Any],
+              rank: Optional[sa.ColumnElement[Any]], fl: list[str], start: int, rows: int
+              ) -> None:
+        """Set ``self.count`` and ``self.results``."""
+        if rank is not None and self._words is not None \
+                and " ".join(str(query.get("sort") or DEFAULT_SORT).split()) == DEFAULT_SORT:
+            # plain words in the default order: count first, and when thousands of datasets
+            # match, take the page from the tiers instead of ranking every match
+            self.count = self._count_words(where)
+            if not self.count:
+                return
+            if self.count > int(config.get("ckanext.opengovpe.search.rank_all_limit")):
+                self.results = self._tiered_page(start, rows, fl)
+                return
+        if rank is not None:
+            self._ranked_page(where, order, rank, fl, start, rows)
+        else:
+            self._ordered_page(where, order, fl, start, rows)
 
     def _ranked_page(self, where: sa.ColumnElement[bool], order: list[Any],
                      rank: sa.ColumnElement[Any], fl: list[str], start: int, rows: int

@@ -157,3 +157,26 @@ def test_clearing_the_index_clears_the_word_counts(corpus):
 def sa_count(table: Any) -> Any:
     import sqlalchemy as sa
     return sa.select(sa.func.count()).select_from(table)
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.rank_all_limit", 0)
+def test_the_recurring_job_counts_stale_words_again(corpus):
+    """A rebuild stopped before its end leaves the counts stale: the recurring search job
+    counts them again, and one-word queries are counted from the documents until then."""
+    import sqlalchemy as sa
+    import ckan.model as model
+    from ckan.common import config
+    from ckanext.opengovpe.jobs import registry
+    from ckanext.opengovpe.search import words
+    from ckanext.opengovpe.search.model import search_state_table as S
+    from ckanext.opengovpe.search.model import word_count_table as W
+
+    site_id = config.get("ckan.site_id")
+    model.Session.execute(W.delete())
+    model.Session.execute(sa.update(S).where(S.c.site_id == site_id).values(words_stale=True))
+    model.Session.commit()
+    assert search(q="obras")["count"] == 1
+    registry._TASKS["search_suggest"]()
+    assert not words.is_stale(site_id)
+    assert _statements_on_documents(lambda: search(q="obras")) == []
+    assert search(q="obras")["count"] == 1
