@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import sqlalchemy as sa
 from luqum import tree
@@ -18,7 +18,6 @@ from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 from . import fields, local_params, words
 from .cache import cached_facets
 from .model import TSV_HEAD, TSV_TITLE, facet_count_table as C, search_doc_table as T
-from .model import word_count_table as W
 from .model import TEXT_SEARCH_CONFIG
 from .translate import Translator, parse_query, rank_expression
 
@@ -159,21 +158,21 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def _site_filter(self) -> sa.ColumnElement[bool]:
         return T.c.site_id == config.get("ckan.site_id")
 
-    def _execute(self, statement: sa.Executable, no_seqscan: bool = False) -> list[Any]:
-        """Run a read in a savepoint, so a failing query never spoils the request's transaction."""
+    def _guarded(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` (reads) in a savepoint with the search's statement timeout, so a
+        failing query never spoils the request's transaction; a search runs all its
+        statements in one (each savepoint and setting is a round trip to PostgreSQL)."""
+        if self._in_guard:
+            return work()
         session = model.Session
         timeout = int(config.get("ckanext.opengovpe.search.statement_timeout"))
+        self._in_guard = True
         try:
             with session.begin_nested():
                 session.execute(sa.text(f"SET LOCAL statement_timeout = {timeout:d}"))
-                if no_seqscan:
-                    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-                result = session.execute(statement)
-                rows = result.mappings().all()
-                if no_seqscan:
-                    session.execute(sa.text("SET LOCAL enable_seqscan = DEFAULT"))
+                result = work()
                 session.execute(sa.text("SET LOCAL statement_timeout = DEFAULT"))
-            return list(rows)
+            return result
         except sa_exc.OperationalError as exc:
             if "statement timeout" in str(exc.orig):
                 raise SearchQueryError(
@@ -188,6 +187,22 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         except sa_exc.DBAPIError as exc:
             log.error("Search query failed: %s", exc.orig)
             raise SearchError("The search index failed to run the query") from exc
+        finally:
+            self._in_guard = False
+
+    _in_guard = False
+
+    def _execute(self, statement: sa.Executable, no_seqscan: bool = False) -> list[Any]:
+        def read() -> list[Any]:
+            session = model.Session
+            if no_seqscan:
+                session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            rows = session.execute(statement).mappings().all()
+            if no_seqscan:
+                session.execute(sa.text("SET LOCAL enable_seqscan = DEFAULT"))
+            return list(rows)
+
+        return self._guarded(read)
 
     # ------------------------------------------------------------------
     def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
@@ -305,8 +320,12 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         fl = _field_list(query.get("fl") or "name")
 
         self.results = []
-        self._page(query, where, order, rank, fl, start, rows)
-        self.facets = self._facets(query, where)
+
+        def page_and_facets() -> None:
+            self._page(query, where, order, rank, fl, start, rows)
+            self.facets = self._facets(query, where)
+
+        self._guarded(page_and_facets)
 
         if fl in (["id"], ["name"]):
             self.results = [r.get(fl[0]) for r in self.results]
@@ -407,11 +426,11 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         make one lexeme and only visibility filters apply (words.py), else from the text
         index."""
         if self._filter_visibility is not None:
-            statement = words.count(config.get("ckan.site_id"), self._words,
-                                    self._visibility_conditions(W, self._filter_visibility))
-            found = self._execute(statement)[0]["n"]
+            found = self._guarded(lambda: words.count(
+                config.get("ckan.site_id"), self._words, self._filter_visibility,
+                self._labels))
             if found is not None:
-                return int(found)
+                return found
         return self._count(where, by_index=True)
 
     def _count(self, where: sa.ColumnElement[bool], by_index: bool = False) -> int:

@@ -98,22 +98,34 @@ def forget_stale(site_id: str) -> None:
                           .values(words_stale=False))
 
 
-_CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
+# One statement, written out: the Core construct's cache key alone cost more than the
+# query (a few milliseconds a search).
+COUNT = sa.text(f"""WITH lexemes AS (
+        SELECT tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, :words)) AS a)
+    SELECT CASE WHEN cardinality(a) = 1
+                 AND NOT coalesce((SELECT words_stale FROM {S.name} WHERE site_id = :site_id),
+                                  false)
+           THEN (SELECT coalesce(sum(n), 0) FROM {W.name}
+                 WHERE site_id = :site_id AND word = a[1]
+                   AND (CAST(:states AS text[]) IS NULL OR state = ANY(:states))
+                   AND (CAST(:capacities AS text[]) IS NULL OR capacity = ANY(:capacities))
+                   AND (CAST(:types AS text[]) IS NULL OR dataset_type = ANY(:types))
+                   AND (CAST(:labels AS text[]) IS NULL OR permission_labels && :labels))
+           END AS n
+    FROM lexemes""")
 
 
-def count(site_id: str, words: str, visibility: list[sa.ColumnElement[bool]]
-          ) -> Optional[sa.Select[Any]]:
-    """A statement giving ``n``: how many datasets let through by ``visibility`` (conditions
-    on the word count table's columns) contain ``words``, when they make one lexeme and the
-    counts are not stale; NULL otherwise (the caller counts from the text index)."""
-    lexemes = sa.func.tsvector_to_array(sa.func.to_tsvector(_CFG, sa.literal(words, sa.Text)),
-                                        type_=pg.ARRAY(sa.Text))
-    one = (sa.select(lexemes.label("lexemes")).cte("lexemes"))
-    summed = (sa.select(sa.func.coalesce(sa.func.sum(W.c.n), 0))
-              .where(W.c.site_id == site_id, W.c.word == one.c.lexemes[1], *visibility)
-              .scalar_subquery())
-    stale = (sa.select(S.c.words_stale).where(S.c.site_id == site_id).scalar_subquery())
-    return sa.select(sa.case(
-        (sa.and_(sa.func.cardinality(one.c.lexemes) == 1,
-                 sa.func.coalesce(stale, sa.false()).is_(sa.false())), summed),
-        else_=sa.null()).label("n")).select_from(one)
+def count(site_id: str, words: str, visibility: dict[str, set[str]],
+          labels: Optional[list[str]]) -> Optional[int]:
+    """How many datasets let through by ``visibility`` (the allowed states, capacities and
+    types; a missing key allows any) and ``labels`` (None: any) contain ``words``, when
+    they make one lexeme and the counts are not stale; None otherwise (the caller counts
+    from the text index)."""
+    def allowed(field: str) -> Optional[list[str]]:
+        return sorted(visibility[field]) if field in visibility else None
+
+    found = model.Session.execute(COUNT, {
+        "site_id": site_id, "words": words, "states": allowed("state"),
+        "capacities": allowed("capacity"), "types": allowed("dataset_type"),
+        "labels": list(labels) if labels is not None else None}).scalar()
+    return None if found is None else int(found)
