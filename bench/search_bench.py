@@ -231,7 +231,8 @@ FREE_TEXT_TERMS = [
     "ordenes compra", "poblacion distrito", "empleo formal", "exportaciones",
     "docentes educativo", "becas estudiantes", "areas protegidas", "deforestacion",
 ]
-# One common word: thousands to tens of thousands of matches, every one ranked and counted.
+# One common word: thousands to tens of thousands of matches (counted from the word counts the
+# indexer keeps, the page read from the title / head / text tiers).
 # Timed apart from the mix the targets are stated for.
 BROAD_TERMS = ["informacion", "publica", "datos", "salud", "municipal", "registro",
                "educacion", "distrito", "anual", "entidad"]
@@ -512,7 +513,8 @@ def _flush_all(gen: Generator, cursor: Any, *buffers: CopyBuffer) -> None:
 DATA_TABLES = ["package_tag", "resource_view", "resource", "member", "package_member",
                "package_relationship", "package", "tag", "group", "opengovpe_search_doc",
                "opengovpe_search_facet_count", "opengovpe_search_facet_delta",
-               "opengovpe_search_suggest_doc", "opengovpe_search_word"]
+               "opengovpe_search_suggest_doc", "opengovpe_search_word",
+               "opengovpe_search_word_count", "opengovpe_search_word_delta"]
 
 
 def wipe(conn: Any) -> None:
@@ -642,10 +644,13 @@ def truncate_index() -> None:
     import ckan.model as model
     import sqlalchemy as sa
 
-    # the facet counts the indexer keeps, and the typing help, go with the rows they count
+    # the facet and word counts the indexer keeps, and the typing help, go with the rows
+    # they count
     model.Session.execute(sa.text(
         "TRUNCATE opengovpe_search_doc, opengovpe_search_facet_count, "
-        "opengovpe_search_facet_delta, opengovpe_search_suggest_doc"))
+        "opengovpe_search_facet_delta, opengovpe_search_suggest_doc, "
+        "opengovpe_search_word_count, opengovpe_search_word_delta"))
+    model.Session.execute(sa.text("UPDATE opengovpe_search_state SET words_stale = false"))
     model.Session.commit()
     model.Session.remove()
 
@@ -749,6 +754,9 @@ def full_rebuild(n: int) -> dict[str, Any]:
     try:
         # rebuild() commits once at the end (defer_commit: one transaction)
         search.rebuild(defer_commit=True, quiet=True)
+        # and `ckan search-index rebuild` ends with commit(): the statistics, the word counts
+        # and the typing-help dictionary
+        search.commit()
     finally:
         logic.index_update_package = original
     total = time.perf_counter() - started
@@ -817,6 +825,13 @@ def typing_help_state(conn: Any) -> dict[str, Any]:
     return out
 
 
+# the facet counts of every indexed row, as the migration that created them counts them
+FACET_RECOUNT = """INSERT INTO opengovpe_search_facet_count
+    SELECT site_id, coalesce(state, ''), coalesce(capacity, ''), coalesce(dataset_type, ''),
+           ARRAY(SELECT DISTINCT unnest(permission_labels) ORDER BY 1), term, count(*)
+    FROM opengovpe_search_doc, unnest(facet_terms) AS term GROUP BY 1, 2, 3, 4, 5, 6"""
+
+
 def index_by_copy(n: int, k: int) -> dict[str, Any]:
     """Index ``k`` datasets through CKAN (timed), then fill the index up to ``n`` rows by
     copying theirs in SQL under new ids and names.
@@ -828,7 +843,9 @@ def index_by_copy(n: int, k: int) -> dict[str, Any]:
     """
     import ckan.model as model
     import sqlalchemy as sa
+    from ckan.common import config
     from ckan.lib import search
+    from ckanext.opengovpe.search import words
 
     truncate_index()
     ids = [row[0] for row in model.Session.query(model.Package.id)
@@ -863,13 +880,22 @@ def index_by_copy(n: int, k: int) -> dict[str, Any]:
         if copies % 5 == 0:
             say(f"  {len(originals) * (copies + 1):,} rows")
     copied = time.perf_counter() - started
+    # the copies enter the counts the indexer keeps, as a rebuild's end would count them
+    started = time.perf_counter()
+    model.Session.execute(sa.text(
+        "TRUNCATE opengovpe_search_facet_count, opengovpe_search_facet_delta"))
+    model.Session.execute(sa.text(FACET_RECOUNT))
+    model.Session.commit()
+    words.recount(config.get("ckan.site_id"))
+    recounted = time.perf_counter() - started
     total = model.Session.execute(sa.text("SELECT count(*) FROM opengovpe_search_doc")).scalar()
     model.Session.remove()
     with model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE opengovpe_search_doc"))
     return {"indexed_through_ckan": len(ids), "ckan_seconds": round(indexed, 1),
             "datasets_per_s": round(len(ids) / indexed, 1), "copies": copies,
-            "rows": int(total), "copy_seconds": round(copied, 1)}
+            "rows": int(total), "copy_seconds": round(copied, 1),
+            "recount_seconds": round(recounted, 1)}
 
 
 def rebuild_fast(ini: str) -> dict[str, Any]:
@@ -1217,8 +1243,8 @@ def markdown(report: dict[str, Any]) -> str:
                   *_query_table(report["queries_first_pass"], ", first pass")]
     lines += _typing_markdown(report)
     if report.get("queries_broad"):
-        lines += ["", "Outside the mix: one common word, whose matches are all ranked and "
-                  "counted:", "", *_query_table(report["queries_broad"])]
+        lines += ["", "Outside the mix: one common word (tens of thousands of matches at "
+                  "100,000 datasets):", "", *_query_table(report["queries_broad"])]
     if report.get("http"):
         lines += ["", "Over HTTP (Flask test client, anonymous):", "",
                   "| query | p50 ms | p95 ms | max ms |", "| --- | ---: | ---: | ---: |"]
