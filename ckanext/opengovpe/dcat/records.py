@@ -15,7 +15,6 @@ import logging
 from typing import Any, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 
 import ckan.logic as logic
 import ckan.model as model
@@ -38,16 +37,19 @@ def _naive_utc(value: str) -> datetime.datetime:
     return moment
 
 
+# One statement, built once (CKAN indexes thousands of datasets in a rebuild); a dataset that
+# is not in the database (yet, or any more) gets no record.
+_UPSERT = sa.text(f"""INSERT INTO {T.name} (package_id, metadata_modified, data_dict, written)
+    SELECT :package_id, :metadata_modified, :data_dict, clock_timestamp()
+    WHERE EXISTS (SELECT 1 FROM package WHERE id = :package_id)
+    ON CONFLICT (package_id) DO UPDATE SET metadata_modified = excluded.metadata_modified,
+        data_dict = excluded.data_dict, written = excluded.written""")
+
+
 def _upsert(package_id: str, metadata_modified: str, data_dict: str) -> None:
-    statement = insert(T).values(package_id=package_id,
-                                 metadata_modified=_naive_utc(metadata_modified),
-                                 data_dict=data_dict,
-                                 written=sa.func.clock_timestamp())
-    model.Session.execute(statement.on_conflict_do_update(
-        index_elements=[T.c.package_id],
-        set_={"metadata_modified": statement.excluded.metadata_modified,
-              "data_dict": statement.excluded.data_dict,
-              "written": statement.excluded.written}))
+    model.Session.execute(_UPSERT, {"package_id": package_id,
+                                    "metadata_modified": _naive_utc(metadata_modified),
+                                    "data_dict": data_dict})
 
 
 def write(index_dict: dict[str, Any]) -> None:
@@ -55,7 +57,7 @@ def write(index_dict: dict[str, Any]) -> None:
     if index_dict.get("dataset_type") not in PUBLISHED_TYPES:
         return
     validated = index_dict.get("validated_data_dict")
-    if not validated or not model.Package.get(index_dict["id"]):
+    if not validated:
         return
     _upsert(index_dict["id"], index_dict["metadata_modified"], validated)
 
