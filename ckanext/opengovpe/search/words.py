@@ -107,10 +107,14 @@ COUNT = sa.text(f"""WITH lexemes AS (
                                   false)
            THEN (SELECT coalesce(sum(n), 0) FROM {W.name}
                  WHERE site_id = :site_id AND word = a[1]
-                   AND (CAST(:states AS text[]) IS NULL OR state = ANY(:states))
-                   AND (CAST(:capacities AS text[]) IS NULL OR capacity = ANY(:capacities))
-                   AND (CAST(:types AS text[]) IS NULL OR dataset_type = ANY(:types))
-                   AND (CAST(:labels AS text[]) IS NULL OR permission_labels && :labels))
+                   AND (CAST(:states AS text[]) IS NULL
+                        OR state = ANY(CAST(:states AS text[])))
+                   AND (CAST(:capacities AS text[]) IS NULL
+                        OR capacity = ANY(CAST(:capacities AS text[])))
+                   AND (CAST(:types AS text[]) IS NULL
+                        OR dataset_type = ANY(CAST(:types AS text[])))
+                   AND (CAST(:labels AS text[]) IS NULL
+                        OR permission_labels && CAST(:labels AS text[])))
            END AS n
     FROM lexemes""")
 

@@ -197,3 +197,18 @@ def test_the_newest_window_gives_the_pages_the_tier_indexes_give(corpus, monkeyp
     monkeypatch.setattr(query, "NEWEST_WINDOW", 0)
     assert with_window == {word: pages(word) for word in words}
     assert with_window["licitacion"][0] == [("licitacion-medicamentos", 1.0)]
+
+
+def test_the_word_count_takes_any_visibility(corpus):
+    """Empty label lists, missing filters and several values count as the documents do."""
+    from ckan.common import config
+    from ckanext.opengovpe.search import words
+
+    site_id = config.get("ckan.site_id")
+    assert words.count(site_id, "obras", {}, []) == 0
+    assert words.count(site_id, "obras", {}, None) == 2
+    assert words.count(site_id, "obras", {"capacity": {"public", "private"}}, ["public"]) == 1
+    assert words.count(site_id, "obras", {"state": set()}, None) == 0
+    # not one word: the caller counts the documents
+    assert words.count(site_id, "obras publicas", {}, None) is None
+    assert words.count(site_id, "de la", {}, None) is None
