@@ -111,16 +111,6 @@ _CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
 
 # Tiers of a broad query, best first: where its words are found, and the score that says so
 TIERS = ((TSV_TITLE, 1.0), (TSV_HEAD, 0.4), (T.c.tsv, 0.1))
-# the weights each tier's vector keeps (model.py), None for all of them
-TIER_WEIGHTS = ("a", "a,b", None)
-# newest datasets a tier looks through for its page before it asks its own index, and the
-# deepest page that does so
-NEWEST_WINDOW = 300
-NEWEST_WINDOW_PAGE = 100
-
-
-def _newest_first(table: Any) -> list[sa.ColumnElement[Any]]:
-    return [table.c.metadata_modified.desc().nulls_last(), table.c.id.asc()]
 
 
 # "+capacity:public", "+state:(active OR draft)", "dataset_type:dataset": what CKAN itself
@@ -406,20 +396,16 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         words = sa.func.plainto_tsquery(_CFG, sa.literal(self._words, sa.Text))
         need = start + rows
         picked: list[tuple[str, float]] = []
-        for (column, score), weights in zip(TIERS, TIER_WEIGHTS):
+        for column, score in TIERS:
             if len(picked) >= need:
                 break
-            exclude = [key for key, _ in picked]
-            keys = (self._newest_matches(weights, words, exclude, need - len(picked))
-                    if need <= NEWEST_WINDOW_PAGE else None)
-            if keys is None:
-                conditions = [self._filters, column.op("@@")(words)]
-                if exclude:
-                    conditions.append(T.c.index_id.notin_(exclude))
-                statement = (sa.select(T.c.index_id).where(*conditions)
-                             .order_by(*_newest_first(T)).limit(need - len(picked)))
-                keys = [row["index_id"] for row in self._execute(statement)]
-            picked.extend((key, score) for key in keys)
+            conditions = [self._filters, column.op("@@")(words)]
+            if picked:
+                conditions.append(T.c.index_id.notin_([key for key, _ in picked]))
+            statement = (sa.select(T.c.index_id).where(*conditions)
+                         .order_by(T.c.metadata_modified.desc().nulls_last(), T.c.id.asc())
+                         .limit(need - len(picked)))
+            picked.extend((row["index_id"], score) for row in self._execute(statement))
         page = picked[start:need]
         if not page:
             return []
@@ -434,31 +420,6 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                 result["score"] = score
             results.append(result)
         return results
-
-    def _newest_matches(self, weights: Optional[str], words: sa.ColumnElement[Any],
-                        exclude: list[str], limit: int) -> Optional[list[str]]:
-        """The ``limit`` newest matches of a tier among the ``NEWEST_WINDOW`` newest datasets
-        the filters let through, or None when fewer are there.
-
-        When a tier's words are in thousands of datasets, its index finds them all and every
-        one is read to be sorted by date (a row each); the newest datasets, read in date
-        order from the index on it, hold the first page after a few dozen rows. When they
-        do, they are the newest matches of all (every dataset past the window is older);
-        when they do not, the tier's own index answers instead.
-        """
-        recent = (sa.select(T.c.index_id, T.c.tsv, T.c.metadata_modified, T.c.id)
-                  .where(self._filters).order_by(*_newest_first(T)).limit(NEWEST_WINDOW)
-                  .subquery("recent"))
-        vector: sa.ColumnElement[Any] = recent.c.tsv if weights is None else sa.func.ts_filter(
-            recent.c.tsv, sa.literal_column(f"'{{{weights}}}'::\"char\"[]"),
-            type_=recent.c.tsv.type)
-        conditions = [vector.op("@@")(words)]
-        if exclude:
-            conditions.append(recent.c.index_id.notin_(exclude))
-        statement = (sa.select(recent.c.index_id).where(*conditions)
-                     .order_by(*_newest_first(recent)).limit(limit))
-        keys = [row["index_id"] for row in self._execute(statement)]
-        return keys if len(keys) == limit else None
 
     def _count_words(self, where: sa.ColumnElement[bool]) -> int:
         """How many rows match a query of plain words: from the word counts when the words

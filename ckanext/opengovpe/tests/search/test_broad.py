@@ -182,23 +182,6 @@ def test_the_recurring_job_counts_stale_words_again(corpus):
     assert search(q="obras")["count"] == 1
 
 
-@pytest.mark.ckan_config("ckanext.opengovpe.search.rank_all_limit", 0)
-def test_the_newest_window_gives_the_pages_the_tier_indexes_give(corpus, monkeypatch):
-    """A tier's page read from the newest datasets is the page its own index gives."""
-    from ckanext.opengovpe.search import query
-
-    def pages(word: str) -> list[list[tuple[str, float]]]:
-        return [[(d["name"], d["score"]) for d in search(
-            q=word, rows=rows, start=start, fl="name,score")["results"]]
-            for rows in (1, 2, 3) for start in range(0, 5)]
-
-    words = ("licitacion", "contratacion", "salud", "obras", "proveedores")
-    with_window = {word: pages(word) for word in words}
-    monkeypatch.setattr(query, "NEWEST_WINDOW", 0)
-    assert with_window == {word: pages(word) for word in words}
-    assert with_window["licitacion"][0] == [("licitacion-medicamentos", 1.0)]
-
-
 def test_the_word_count_takes_any_visibility(corpus):
     """Empty label lists, missing filters and several values count as the documents do."""
     from ckan.common import config
