@@ -91,65 +91,37 @@ search_state_table = sa.Table(
     sa.Column("words_stale", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
-# Facet counts of the whole index, kept by the indexer: how many datasets of each
-# visibility (site, state, capacity, type and the very set of permission labels) carry each
-# ``field=value`` of ``facet_terms``. ``*:*`` with only those filters sums a few thousand
-# rows here instead of unpacking the terms of every dataset (query.py).
-facet_count_table = sa.Table(
-    "opengovpe_search_facet_count",
-    meta.metadata,
-    sa.Column("site_id", sa.Text, primary_key=True),
-    sa.Column("state", sa.Text, primary_key=True),
-    sa.Column("capacity", sa.Text, primary_key=True),
-    sa.Column("dataset_type", sa.Text, primary_key=True),
-    sa.Column("permission_labels", pg.ARRAY(sa.Text), primary_key=True),
-    sa.Column("term", sa.Text, primary_key=True),
-    sa.Column("n", sa.BigInteger, nullable=False),
-)
+def _counts(name: str, keys: list[str]) -> tuple[sa.Table, sa.Table]:
+    """A table of counts kept by the indexer, keyed on ``keys`` (site, visibility and what is
+    counted), and the table of each transaction's additions to and removals from it (xid =
+    txid_current()), folded into it just before the transaction commits (index.py):
+    concurrent writers never wait on each other's counts while they index, and a
+    rolled-back savepoint takes its rows with it."""
+    def column(key: str, **kwargs: Any) -> sa.Column[Any]:
+        kind = pg.ARRAY(sa.Text) if key == "permission_labels" else sa.Text
+        return sa.Column(key, kind, **kwargs)
 
-# What each transaction adds to and takes from the counts (xid = txid_current()), folded
-# into them just before it commits: concurrent writers never wait on each other's counts
-# while they index, and a rolled-back savepoint takes its rows with it.
-facet_delta_table = sa.Table(
-    "opengovpe_search_facet_delta",
-    meta.metadata,
-    sa.Column("xid", sa.BigInteger, nullable=False),
-    sa.Column("site_id", sa.Text, nullable=False),
-    sa.Column("state", sa.Text, nullable=False),
-    sa.Column("capacity", sa.Text, nullable=False),
-    sa.Column("dataset_type", sa.Text, nullable=False),
-    sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
-    sa.Column("term", sa.Text, nullable=False),
-    sa.Column("n", sa.BigInteger, nullable=False),
-    sa.Index("opengovpe_search_facet_delta_xid_idx", "xid"),
-)
+    counts = sa.Table(f"opengovpe_search_{name}_count", meta.metadata,
+                      *[column(key, primary_key=True) for key in keys],
+                      sa.Column("n", sa.BigInteger, nullable=False))
+    deltas = sa.Table(f"opengovpe_search_{name}_delta", meta.metadata,
+                      sa.Column("xid", sa.BigInteger, nullable=False),
+                      *[column(key, nullable=False) for key in keys],
+                      sa.Column("n", sa.BigInteger, nullable=False),
+                      sa.Index(f"opengovpe_search_{name}_delta_xid_idx", "xid"))
+    return counts, deltas
 
 
-# How many datasets of each visibility (as in the facet counts) carry each word (lexeme) of
-# the full text: a query of one word, however common, is counted here instead of visiting
-# every matching row (words.py). Kept like the facet counts, with deltas folded at commit.
-word_count_table = sa.Table(
-    "opengovpe_search_word_count",
-    meta.metadata,
-    sa.Column("site_id", sa.Text, primary_key=True),
-    sa.Column("word", sa.Text, primary_key=True),
-    sa.Column("state", sa.Text, primary_key=True),
-    sa.Column("capacity", sa.Text, primary_key=True),
-    sa.Column("dataset_type", sa.Text, primary_key=True),
-    sa.Column("permission_labels", pg.ARRAY(sa.Text), primary_key=True),
-    sa.Column("n", sa.BigInteger, nullable=False),
-)
+_VISIBILITY = ["state", "capacity", "dataset_type", "permission_labels"]
 
-word_delta_table = sa.Table(
-    "opengovpe_search_word_delta",
-    meta.metadata,
-    sa.Column("xid", sa.BigInteger, nullable=False),
-    sa.Column("site_id", sa.Text, nullable=False),
-    sa.Column("word", sa.Text, nullable=False),
-    sa.Column("state", sa.Text, nullable=False),
-    sa.Column("capacity", sa.Text, nullable=False),
-    sa.Column("dataset_type", sa.Text, nullable=False),
-    sa.Column("permission_labels", pg.ARRAY(sa.Text), nullable=False),
-    sa.Column("n", sa.BigInteger, nullable=False),
-    sa.Index("opengovpe_search_word_delta_xid_idx", "xid"),
-)
+# Facet counts of the whole index: how many datasets of each visibility (site, state,
+# capacity, type and the very set of permission labels) carry each ``field=value`` of
+# ``facet_terms``. ``*:*`` with only those filters sums a few thousand rows here instead of
+# unpacking the terms of every dataset (query.py).
+facet_count_table, facet_delta_table = _counts("facet", ["site_id", *_VISIBILITY, "term"])
+
+# How many datasets of each visibility carry each word (lexeme) of the full text: a query
+# of one word, however common, is counted here instead of visiting every matching row
+# (words.py).
+word_count_table, word_delta_table = _counts("word", ["site_id", "word", *_VISIBILITY])
+
