@@ -8,14 +8,12 @@ committed, or rolled back, together.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql as pg
 
 import ckan.model as model
 from ckan.common import config
@@ -26,7 +24,8 @@ from . import suggest, words
 from .cache import mark_changed
 from .document import build_row
 from .model import (TEXT_SEARCH_CONFIG, facet_count_table as C, facet_delta_table as D,
-                    search_doc_table as T, word_count_table as W, word_delta_table as WD)
+                    search_doc_table as T, upsert, word_count_table as W,
+                    word_delta_table as WD)
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +33,13 @@ log = logging.getLogger(__name__)
 _SECTIONS = ("A", "B", "C", "D")
 
 
-def _upsert_statement() -> Any:
+def _upsert_statement() -> sa.TextClause:
     """Insert or replace one row, every column of the table from a parameter of its name
     but the full text (built from one parameter a section) and the time of writing."""
-    values: dict[str, Any] = {
-        column.name: sa.bindparam(column.name, type_=column.type)
-        for column in T.c if column.name not in ("tsv", "indexed_at")}
-    config_name = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
-    values["tsv"] = functools.reduce(lambda left, right: left.op("||")(right), [
-        sa.func.setweight(sa.func.to_tsvector(config_name, sa.bindparam(f"tsv_{weight}")),
-                          sa.literal_column(f"'{weight}'"), type_=T.c.tsv.type)
-        for weight in _SECTIONS])
-    values["indexed_at"] = sa.func.now()
-    insert = pg.insert(T).values(values)
-    return insert.on_conflict_do_update(
-        index_elements=[T.c.index_id],
-        set_={column.name: insert.excluded[column.name]
-              for column in T.c if column.name != "index_id"})
+    vector = " || ".join(
+        f"setweight(to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, :tsv_{weight}), '{weight}')"
+        for weight in _SECTIONS)
+    return upsert(T, "index_id", {"tsv": vector, "indexed_at": "now()"})
 
 
 # One statement, built once: CKAN indexes thousands of datasets in a rebuild.

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql as pg
 import ckan.model as model
 from ckan.common import config
 
+from .model import upsert
 from .suggest_model import suggest_doc_table as D, word_table as W
 
 log = logging.getLogger(__name__)
@@ -83,10 +84,7 @@ def _texts(value: Any) -> list[str]:
 # Written by the indexer
 # --------------------------------------------------------------------------
 
-_UPSERT = pg.insert(D).values({c.name: sa.bindparam(c.name, type_=c.type) for c in D.c})
-_UPSERT = _UPSERT.on_conflict_do_update(
-    index_elements=[D.c.index_id],
-    set_={c.name: _UPSERT.excluded[c.name] for c in D.c if c.name != "index_id"})
+_UPSERT = upsert(D, "index_id")
 _DELETE = sa.delete(D).where(D.c.index_id == sa.bindparam("index_id"))
 
 
