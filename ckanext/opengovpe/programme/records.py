@@ -58,7 +58,9 @@ def _committed(session: Any) -> None:
 
 @sa.event.listens_for(model.Session, "after_rollback")
 def _rolled_back(session: Any) -> None:
-    session.info.pop(_PENDING, None)
+    # a savepoint's rollback fires this too: what the transaction did before it stays
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
 
 
 def changed_plans() -> set[str]:

@@ -58,7 +58,9 @@ def _bump_before_commit(session: Any) -> None:
 
 
 def _forget_after_rollback(session: Any) -> None:  # the database transaction rolled back
-    session.info.pop(_PENDING, None)
+    # a savepoint's rollback fires this too: what the transaction did before it stays
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
 
 
 def listen() -> None:

@@ -96,7 +96,9 @@ def _fold_counts(session: Any) -> None:
 
 
 def _forget_counts(session: Any) -> None:
-    session.info.pop(_COUNTS_PENDING, None)
+    # a savepoint's rollback fires this too: the deltas written before it stay to be folded
+    if not session.in_nested_transaction():
+        session.info.pop(_COUNTS_PENDING, None)
 
 
 def listen() -> None:
