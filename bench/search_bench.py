@@ -1468,6 +1468,11 @@ def main(argv: list[str]) -> int:
     say("Applying migrations (CKAN, opengovpe_search and opengovpe)")
     with flask_app.app_context():
         migrate()
+        # an index migrated just now has its word counts marked stale until the recurring
+        # job counts them: count them here, or one-word queries measure the fallback
+        from ckan.common import config
+        from ckanext.opengovpe.search import words
+        words.recount_if_stale(config.get("ckan.site_id"))
     conn = psycopg2.connect(conf["sqlalchemy.url"])
 
     report: dict[str, Any] = {"n": args.n, "seed": args.seed, "repeat": args.repeat,

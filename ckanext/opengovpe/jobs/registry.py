@@ -172,9 +172,11 @@ def _search_suggest() -> None:
 
     from ..search import suggest, words
 
-    # a rebuild that stopped before its end, or writes with ckan.search.solr_commit off,
-    # leave the word counts stale
-    words.recount_if_stale(config.get("ckan.site_id"))
+    # a rebuild that stopped before its end leaves the word counts stale; with
+    # ckan.search.solr_commit off every write does, and counting them again after each
+    # would hold index writes for as long every time (README)
+    if config.get("ckan.search.solr_commit"):
+        words.recount_if_stale(config.get("ckan.site_id"))
     suggest.refresh_if_changed()
 
 

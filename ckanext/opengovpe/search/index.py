@@ -203,6 +203,8 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
 
     def clear(self) -> None:
         try:
+            # the site's state row first, as writers and the word recount take it
+            words.lock_site(config.get("ckan.site_id"))
             suggest.forget(T.c.site_id == config.get("ckan.site_id"))
             for table in (T, C, D, W, WD):
                 model.Session.execute(sa.delete(table).where(

@@ -195,3 +195,59 @@ def test_the_word_count_takes_any_visibility(corpus):
     # not one word: the caller counts the documents
     assert words.count(site_id, "obras publicas", {}, None) is None
     assert words.count(site_id, "de la", {}, None) is None
+
+
+def test_a_rolled_back_savepoint_keeps_the_transactions_pending_counts(corpus):
+    """A search that fails inside its savepoint after an index write in the same
+    transaction must not drop the write's pending deltas, stale mark or generation bump."""
+    import ckan.model as model
+    from ckanext.opengovpe.search import cache, index, words
+
+    session = model.Session
+    session.info[index._COUNTS_PENDING] = True
+    session.info[words._STALE] = {"default"}
+    session.info[cache._PENDING] = {"default"}
+    try:
+        with session.begin_nested():
+            raise ValueError("a failing read")
+    except ValueError:
+        pass
+    assert session.info[index._COUNTS_PENDING] is True
+    assert session.info[words._STALE] == {"default"}
+    assert session.info[cache._PENDING] == {"default"}
+    session.rollback()
+    for key in (index._COUNTS_PENDING, words._STALE, cache._PENDING):
+        assert key not in session.info
+
+
+def test_recounting_only_stale_words(corpus):
+    import sqlalchemy as sa
+    import ckan.model as model
+    from ckan.common import config
+    from ckanext.opengovpe.search import words
+    from ckanext.opengovpe.search.model import search_state_table as S
+
+    site_id = config.get("ckan.site_id")
+    assert words.recount_if_stale(site_id) is False
+    model.Session.execute(sa.update(S).where(S.c.site_id == site_id).values(words_stale=True))
+    model.Session.commit()
+    assert words.recount_if_stale(site_id) is True
+    assert not words.is_stale(site_id)
+
+
+@pytest.mark.ckan_config("ckan.search.solr_commit", False)
+def test_with_solr_commit_off_the_job_leaves_stale_words_to_the_text_index(corpus):
+    """Every write is a bulk write then: counting after each would hold index writes."""
+    import ckan.model as model
+    from ckan.common import config
+    from ckanext.opengovpe.jobs import registry
+    from ckanext.opengovpe.search import words
+
+    site_id = config.get("ckan.site_id")
+    helpers.call_action("package_patch", {"user": corpus["sysadmin"]["name"]},
+                        id="hospitales", notes="Obras nuevas.")
+    assert words.is_stale(site_id)
+    registry._TASKS["search_suggest"]()
+    model.Session.remove()
+    assert words.is_stale(site_id)
+    assert search(q="obras")["count"] == 2

@@ -1,7 +1,8 @@
 """Word counts: how many datasets of each visibility carry each word of the full text.
 
 A one-word query is counted from these instead of visiting every matching row. The counts
-are filled from the index as it stands (no re-indexing needed).
+are filled from the index as it stands (no re-indexing needed) and marked stale, so that the
+recurring search job counts them again after the restart.
 
 Revision ID: c3f9a7d1e286
 Revises: e5b8d2f4a617
@@ -53,6 +54,11 @@ def upgrade():
                   FROM opengovpe_search_doc, unnest(tsvector_to_array(tsv)) AS word
                   GROUP BY 1, 2, 3, 4, 5, 6""")
     op.execute("ANALYZE opengovpe_search_word_count")
+    # a process still running the previous code may index after this count without keeping
+    # the counts: the recurring search job counts them again once the portal has restarted
+    op.execute("""INSERT INTO opengovpe_search_state (site_id, words_stale)
+                  SELECT DISTINCT site_id, true FROM opengovpe_search_doc
+                  ON CONFLICT (site_id) DO UPDATE SET words_stale = true""")
 
 
 def downgrade():
