@@ -30,7 +30,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
 from . import vocabulary as words
-from .kept import kept
+from ..kept import kept
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from ckan.lib.redis import connect_to_redis
 from ..model import usage_dataset_table, usage_month_table
 from ..translation import N_, site_gettext
 from .export import safe_cell
-from .kept import kept
+from ..kept import kept
 
 log = logging.getLogger(__name__)
 

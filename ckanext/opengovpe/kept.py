@@ -1,8 +1,9 @@
 """A JSON value kept in Redis: read it if it is there, else compute and keep it.
 
 Redis is a convenience here, never a dependency: when it cannot be reached the value is
-computed and nothing is kept. Used by the scoreboard's shared rows (``board_cache.py``)
-and the usage figures read from the monthly table (``usage_data.py``).
+computed and nothing is kept. Used by the scoreboard's shared rows
+(``programme/board_cache.py``), the usage figures read from the monthly table
+(``programme/usage_data.py``) and the search's facet counts (``search/cache.py``).
 """
 from __future__ import annotations
 
