@@ -15,37 +15,40 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql as pg
 
 import ckan.model as model
 from ckan.common import config
-from ckan.lib.redis import connect_to_redis
 
+from ..kept import kept
 from .model import search_state_table as S
-
-log = logging.getLogger(__name__)
 
 # Generations follow the clock (in microseconds) as well as the count of writes,
 # so numbers never repeat even after the state row is lost, e.g. a database reset.
 _NOW = sa.cast(sa.extract("epoch", sa.func.clock_timestamp()) * 1000000, sa.BigInteger)
-_INSERT = pg.insert(S).values(site_id=sa.bindparam("site_id"), generation=_NOW)
+_INSERT = pg.insert(S).values(site_id=sa.bindparam("site_id"), generation=_NOW,
+                              words_stale=sa.bindparam("words_stale"))
+# a write that did not keep the word counts (a bulk write, words.py) leaves them stale
 _BUMP = _INSERT.on_conflict_do_update(
     index_elements=[S.c.site_id],
-    set_={"generation": sa.func.greatest(S.c.generation + 1, _NOW)})
+    set_={"generation": sa.func.greatest(S.c.generation + 1, _NOW),
+          "words_stale": sa.or_(S.c.words_stale, _INSERT.excluded.words_stale)})
 _READ = sa.select(S.c.generation).where(S.c.site_id == sa.bindparam("site_id"))
 
 
 _PENDING = "opengovpe_search_changed_sites"
 
 
-def mark_changed(site_id: str) -> None:
-    """Note that this transaction changed the index of ``site_id``."""
-    model.Session.info.setdefault(_PENDING, set()).add(site_id)
+def mark_changed(site_id: str, words_kept: bool = True, emptied: bool = False) -> None:
+    """Note that this transaction changed the index of ``site_id``; ``words_kept=False``: a
+    bulk write that left the word counts alone, marked stale as it commits; ``emptied``:
+    the site's index was emptied, so what the transaction wrote before leaves nothing stale.
+    """
+    pending = model.Session.info.setdefault(_PENDING, {})
+    pending[site_id] = (True if emptied else pending.get(site_id, True)) and words_kept
 
 
 def has_pending_changes() -> bool:
@@ -53,8 +56,8 @@ def has_pending_changes() -> bool:
 
 
 def _bump_before_commit(session: Any) -> None:
-    for site_id in sorted(session.info.pop(_PENDING, set())):
-        session.execute(_BUMP, {"site_id": site_id})
+    for site_id, words_kept in sorted(session.info.pop(_PENDING, {}).items()):
+        session.execute(_BUMP, {"site_id": site_id, "words_stale": not words_kept})
 
 
 def _forget_after_rollback(session: Any) -> None:  # the database transaction rolled back
@@ -86,17 +89,4 @@ def cached_facets(key_parts: list[Any],
     digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str)
                             .encode("utf-8")).hexdigest()
     key = f"{site_id}:opengovpe_search:facets:{current_generation(site_id)}:{digest}"
-    try:
-        redis = connect_to_redis()
-        hit = redis.get(key)
-        if hit is not None:
-            return json.loads(hit)
-    except RedisError as exc:
-        log.warning("Facet cache unavailable: %s", exc)
-        return compute()
-    facets = compute()
-    try:
-        redis.set(key, json.dumps(facets), ex=ttl)
-    except RedisError as exc:
-        log.warning("Facet cache unavailable: %s", exc)
-    return facets
+    return kept(key, ttl, compute, "Facet cache")

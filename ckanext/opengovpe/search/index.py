@@ -24,8 +24,8 @@ from . import suggest, words
 from .cache import mark_changed
 from .document import build_row
 from .model import (TEXT_SEARCH_CONFIG, facet_count_table as C, facet_delta_table as D,
-                    search_doc_table as T, upsert, word_count_table as W,
-                    word_delta_table as WD)
+                    search_doc_table as T, search_state_table as S, upsert,
+                    word_count_table as W, word_delta_table as WD)
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,6 @@ def listen() -> None:
     if not sa.event.contains(model.Session, "before_commit", _fold_counts):
         sa.event.listen(model.Session, "before_commit", _fold_counts)
         sa.event.listen(model.Session, "after_rollback", _forget_counts)
-    words.listen()
 
 
 def write_documents(docs: list[dict[str, Any]], keep_words: bool = True) -> None:
@@ -127,10 +126,8 @@ def write_documents(docs: list[dict[str, Any]], keep_words: bool = True) -> None
             model.Session.execute(_UPSERT, params)
             model.Session.execute(_COUNT_NEW[keep_words], {"index_id": row["index_id"]})
             model.Session.info[_COUNTS_PENDING] = True
-            if not keep_words:
-                words.mark_stale(row["site_id"])
             suggest.write(doc, row)
-            mark_changed(row["site_id"])
+            mark_changed(row["site_id"], words_kept=keep_words)
         except sa_exc.DBAPIError as exc:
             log.error("Could not index dataset %s: %s", row["id"], exc.orig)
             raise SearchIndexError(f"Could not index dataset {row['id']}") from exc
@@ -209,8 +206,9 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
             for table in (T, C, D, W, WD):
                 model.Session.execute(sa.delete(table).where(
                     table.c.site_id == config.get("ckan.site_id")))
-            words.forget_stale(config.get("ckan.site_id"))
-            mark_changed(config.get("ckan.site_id"))
+            model.Session.execute(sa.update(S).where(S.c.site_id == config.get("ckan.site_id"))
+                                  .values(words_stale=False))
+            mark_changed(config.get("ckan.site_id"), emptied=True)
             model.Session.commit()
         except sa_exc.DBAPIError as exc:
             model.Session.rollback()

@@ -16,7 +16,7 @@ they are stale, one-word queries are counted from the text index, as before.
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -28,33 +28,6 @@ from .model import TEXT_SEARCH_CONFIG, search_doc_table as T, search_state_table
 from .model import word_count_table as W
 
 log = logging.getLogger(__name__)
-
-_STALE = "opengovpe_search_words_stale"
-
-_MARK = pg.insert(S).values(site_id=sa.bindparam("site_id"), words_stale=True) \
-    .on_conflict_do_update(index_elements=[S.c.site_id], set_={"words_stale": True})
-
-
-def mark_stale(site_id: str) -> None:
-    """Note that this transaction indexed ``site_id``'s documents without their words."""
-    model.Session.info.setdefault(_STALE, set()).add(site_id)
-
-
-def _mark_before_commit(session: Any) -> None:
-    for site_id in sorted(session.info.pop(_STALE, set())):
-        session.execute(_MARK, {"site_id": site_id})
-
-
-def _forget_after_rollback(session: Any) -> None:
-    # a savepoint's rollback fires this too: a bulk write before it still needs its mark
-    if not session.in_nested_transaction():
-        session.info.pop(_STALE, None)
-
-
-def listen() -> None:
-    if not sa.event.contains(model.Session, "before_commit", _mark_before_commit):
-        sa.event.listen(model.Session, "before_commit", _mark_before_commit)
-        sa.event.listen(model.Session, "after_rollback", _forget_after_rollback)
 
 
 def is_stale(site_id: str) -> bool:
@@ -115,13 +88,6 @@ def recount_if_stale(site_id: str) -> bool:
         log.warning("Could not count the search words again: %s", exc.orig)
         return False
     return True
-
-
-def forget_stale(site_id: str) -> None:
-    """The site's index is being emptied: no count is stale (in the caller's transaction)."""
-    model.Session.info.get(_STALE, set()).discard(site_id)
-    model.Session.execute(sa.update(S).where(S.c.site_id == site_id)
-                          .values(words_stale=False))
 
 
 # One statement, written out: the Core construct's cache key alone cost more than the

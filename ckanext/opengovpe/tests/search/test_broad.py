@@ -201,22 +201,20 @@ def test_a_rolled_back_savepoint_keeps_the_transactions_pending_counts(corpus):
     """A search that fails inside its savepoint after an index write in the same
     transaction must not drop the write's pending deltas, stale mark or generation bump."""
     import ckan.model as model
-    from ckanext.opengovpe.search import cache, index, words
+    from ckanext.opengovpe.search import cache, index
 
     session = model.Session
     session.info[index._COUNTS_PENDING] = True
-    session.info[words._STALE] = {"default"}
-    session.info[cache._PENDING] = {"default"}
+    cache.mark_changed("default", words_kept=False)
     try:
         with session.begin_nested():
             raise ValueError("a failing read")
     except ValueError:
         pass
     assert session.info[index._COUNTS_PENDING] is True
-    assert session.info[words._STALE] == {"default"}
-    assert session.info[cache._PENDING] == {"default"}
+    assert session.info[cache._PENDING] == {"default": False}
     session.rollback()
-    for key in (index._COUNTS_PENDING, words._STALE, cache._PENDING):
+    for key in (index._COUNTS_PENDING, cache._PENDING):
         assert key not in session.info
 
 
