@@ -424,11 +424,10 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def _count_words(self, where: sa.ColumnElement[bool]) -> int:
         """How many rows match a query of plain words: from the word counts when the words
         make one lexeme and only visibility filters apply (words.py), else from the text
-        index."""
+        index. Called inside the search's savepoint (run)."""
         if self._filter_visibility is not None:
-            found = self._guarded(lambda: words.count(
-                config.get("ckan.site_id"), self._words, self._filter_visibility,
-                self._labels))
+            found = words.count(config.get("ckan.site_id"), self._words,
+                                self._filter_visibility, self._labels)
             if found is not None:
                 return found
         return self._count(where, by_index=True)
