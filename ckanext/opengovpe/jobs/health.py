@@ -41,9 +41,11 @@ def processes() -> list[dict[str, Any]]:
 
     found = [{"name": "scheduler", "alive": beat("scheduler", "beat") is not None,
               "last_seen": beat("scheduler", "beat")}]
-    queues = {q.name for q in ckan_jobs.get_all_queues()}
+    # a worker of this site, by its queues' prefix: a queue is listed in Redis only once a
+    # job was put in it, so right after start a listening worker looked stopped
+    prefix = ckan_jobs.add_queue_name_prefix("")
     workers = [w for w in rq.Worker.all(connection=redis)
-               if queues & set(w.queue_names())]
+               if any(name.startswith(prefix) for name in w.queue_names())]
     found.append({"name": "jobs-worker", "alive": bool(workers),
                   "last_seen": max((_iso(w.last_heartbeat) or "" for w in workers),
                                    default=None) or None})

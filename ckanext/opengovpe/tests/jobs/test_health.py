@@ -55,6 +55,38 @@ def test_sysadmins_see_jobs_processes_and_sources(app):
     assert 'data-source="fuente-ministerio"' in page
 
 
+def test_a_listening_worker_is_alive_before_any_job_was_queued(app):
+    """Right after the portal starts no queue exists in Redis yet: the worker is alive all
+    the same; one of another site (its own queue prefix) is not ours."""
+    import rq
+    from ckan.lib import jobs as ckan_jobs
+    from ckan.lib.redis import connect_to_redis
+
+    admin = factories.SysadminWithToken()
+    redis = connect_to_redis()
+    assert ckan_jobs.get_all_queues() == []
+    other = rq.Worker([rq.Queue("ckan:otro-sitio:default", connection=redis)],
+                      connection=redis, name="otro-sitio")
+    other.register_birth()
+
+    def alive() -> bool:
+        health = app.get("/api/action/opengovpe_health_show",
+                         headers={"Authorization": admin["token"]}).json["result"]
+        return {p["name"]: p["alive"] for p in health["processes"]}["jobs-worker"]
+
+    try:
+        assert alive() is False
+        ours = rq.Worker([ckan_jobs.get_queue()], connection=redis, name="nuestro")
+        ours.register_birth()
+        try:
+            assert ckan_jobs.get_all_queues() == []
+            assert alive() is True
+        finally:
+            ours.register_death()
+    finally:
+        other.register_death()
+
+
 def test_only_sysadmins_see_health(app):
     user = factories.UserWithToken()
     answer = app.get("/api/action/opengovpe_health_show",
