@@ -76,16 +76,22 @@ ckan_cli "$INI" db upgrade >/dev/null
 ckan_cli "$INI" translation js >/dev/null
 
 ADMIN_FILE="$VAR/admin-credentials"
+NEW_PASSWORD=0
 if [ ! -f "$ADMIN_FILE" ]; then
   password="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))')"
   printf 'admin\n%s\n' "$password" > "$ADMIN_FILE"
   chmod 600 "$ADMIN_FILE"
+  NEW_PASSWORD=1
 fi
 ADMIN_USER="$(sed -n 1p "$ADMIN_FILE")"
 ADMIN_PASSWORD="$(sed -n 2p "$ADMIN_FILE")"
 if ! ckan_cli "$INI" user show "$ADMIN_USER" 2>/dev/null | grep -q "name=$ADMIN_USER"; then
   say "Creating sysadmin $ADMIN_USER"
   ckan_cli "$INI" user add "$ADMIN_USER" email="$ADMIN_USER@example.org" password="$ADMIN_PASSWORD" >/dev/null
+elif [ "$NEW_PASSWORD" = 1 ]; then
+  # the file was lost but the database kept the user: the password printed below must work
+  say "Setting a new password for $ADMIN_USER"
+  printf '%s\n%s\n' "$ADMIN_PASSWORD" "$ADMIN_PASSWORD" | ckan_cli "$INI" user setpass "$ADMIN_USER" >/dev/null
 fi
 ckan_cli "$INI" sysadmin add "$ADMIN_USER" >/dev/null 2>&1 || true
 
