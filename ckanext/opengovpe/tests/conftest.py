@@ -79,10 +79,9 @@ def _at_head(plugin: str) -> bool:
 
 
 # PostgreSQL may run without autovacuum (a CI machine's setting). Every reset deletes every
-# row, and without a vacuum the dead rows stay in the tables, so each later statement reads
-# more pages than the one before: the serial suite took 70 minutes where two processes, each
-# with half the dead rows, took 15. The suite vacuums its database itself, every few resets
-# (about 0.1 s each).
+# row, and without a vacuum the dead rows stay in the tables from run to run, so that every
+# statement reads more dead pages each time the database is reused. The suite vacuums its
+# database itself, every few resets (about 0.1 s each).
 VACUUM_EVERY = 20
 _resets = itertools.count(1)
 
