@@ -95,14 +95,21 @@ def _vacuum_now_and_then() -> None:
         connection.execute(sa.text("VACUUM"))
 
 
-def _reset_database(reset_db, migrate_db_for, every: bool = False) -> None:
-    """``every``: the tables of every plugin in MIGRATING_PLUGINS, enabled or not."""
+def _reset_database(reset_db, migrate_db_for) -> None:
+    """CKAN's reset, then the tables of every plugin in MIGRATING_PLUGINS, enabled or not:
+    a process's first reset drops every table, and once a test has imported
+    ckanext-harvest's model, CKAN's dataset purge reads ``harvest_object`` whatever the
+    later tests enable."""
     reset_db()
     _vacuum_now_and_then()
-    enabled = set(config.get("ckan.plugins") or [])
     for plugin in MIGRATING_PLUGINS:
-        if (every or plugin in enabled) and not _at_head(plugin):
+        if _at_head(plugin):
+            continue
+        if plugins.plugin_loaded(plugin):
             migrate_db_for(plugin)
+        else:
+            with plugins.use_plugin(plugin):  # CKAN finds its migrations only once loaded
+                migrate_db_for(plugin)
 
 
 @pytest.hookimpl(trylast=True)
@@ -111,10 +118,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     A new database (a worker's, or any on a new machine) is empty, and a test that only
     reads, without ``clean_db``, expects CKAN's and the plugins' tables; in a database
-    already migrated this is a check of their versions. The tables of plugins that test.ini
-    does not enable are made too: once a test has imported ckanext-harvest's model, CKAN's
-    dataset purge reads ``harvest_object`` whatever the later tests enable (a worker that
-    had not yet run a harvest test failed there).
+    already migrated this is a check of their versions, those of plugins test.ini does not
+    enable included (see _reset_database).
     """
     with model.meta.engine.connect() as connection:
         core = sa.inspect(connection).has_table("package")
@@ -126,8 +131,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     with plugins.use_plugin(*[p for p in MIGRATING_PLUGINS if p not in enabled]):
         if core and all(_at_head(p) for p in MIGRATING_PLUGINS):
             return
-        _reset_database(reset_db, lambda plugin: _run_migrations(plugin, "head", True),
-                        every=True)
+        _reset_database(reset_db, lambda plugin: _run_migrations(plugin, "head", True))
     model.Session.remove()
 
 
