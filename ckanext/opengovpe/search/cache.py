@@ -48,7 +48,7 @@ def mark_changed(site_id: str, words_kept: bool = True, emptied: bool = False) -
     the site's index was emptied, so what the transaction wrote before leaves nothing stale.
     """
     pending = model.Session.info.setdefault(_PENDING, {})
-    pending[site_id] = (True if emptied else pending.get(site_id, True)) and words_kept
+    pending[site_id] = words_kept and (emptied or pending.get(site_id, True))
 
 
 def has_pending_changes() -> bool:
