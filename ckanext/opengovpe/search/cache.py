@@ -78,15 +78,15 @@ def current_generation(site_id: str) -> int:
     return int(value or 0)
 
 
-def cached_facets(key_parts: list[Any],
-                  compute: Callable[[], dict[str, dict[str, int]]]
-                  ) -> dict[str, dict[str, int]]:
-    """Return the facet counts for ``key_parts``, computing them on a miss."""
+def cached_facets(key_parts: list[Any], compute: Callable[[], dict[str, Any]]
+                  ) -> dict[str, Any]:
+    """Return the facet counts (and the count of matches counted with them) for
+    ``key_parts``, computing them on a miss."""
     ttl = int(config.get("ckanext.opengovpe.search.facet_cache_ttl"))
     if ttl <= 0 or has_pending_changes():
         return compute()
     site_id = config.get("ckan.site_id")
     digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str)
                             .encode("utf-8")).hexdigest()
-    key = f"{site_id}:opengovpe_search:facets:{current_generation(site_id)}:{digest}"
+    key = f"{site_id}:opengovpe_search:facet_counts:{current_generation(site_id)}:{digest}"
     return kept(key, ttl, compute, "Facet cache")

@@ -191,6 +191,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             self._in_guard = False
 
     _in_guard = False
+    # how many rows match, when counting the facets counted them too (else None)
+    _matched: Optional[int] = None
 
     def _execute(self, statement: sa.Executable, no_seqscan: bool = False) -> list[Any]:
         def read() -> list[Any]:
@@ -322,8 +324,11 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         self.results = []
 
         def page_and_facets() -> None:
-            self._page(query, where, order, rank, fl, start, rows)
+            # facets first: the pass that counts them counts the matches too, and the page
+            # then needs no pass of its own to count them
+            self._matched = None
             self.facets = self._facets(query, where)
+            self._page(query, where, order, rank, fl, start, rows)
 
         self._guarded(page_and_facets)
 
@@ -339,12 +344,15 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                 and " ".join(str(query.get("sort") or DEFAULT_SORT).split()) == DEFAULT_SORT:
             # plain words in the default order: count first, and when thousands of datasets
             # match, take the page from the tiers instead of ranking every match
-            self.count = self._count_words(where)
-            if not self.count:
-                return
-            if self.count > int(config.get("ckanext.opengovpe.search.rank_all_limit")):
-                self.results = self._tiered_page(start, rows, fl)
-                return
+            limit = int(config.get("ckanext.opengovpe.search.rank_all_limit"))
+            count = self._count_words(where, limit)
+            if count is not None:
+                self.count = count
+                if not count:
+                    return
+                if count > limit:
+                    self.results = self._tiered_page(start, rows, fl)
+                    return
         if rank is not None:
             self._ranked_page(where, order, rank, fl, start, rows)
         else:
@@ -374,7 +382,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     def _ordered_page(self, where: sa.ColumnElement[bool], order: list[Any], fl: list[str],
                       start: int, rows: int) -> None:
-        self.count = self._count(where)
+        self.count = self._matched if self._matched is not None else self._count(where)
         if rows and self.count > start:
             # choose the page's rows from the narrow index first, then read
             # their documents: deep pages do not drag skipped documents along
@@ -421,15 +429,23 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             results.append(result)
         return results
 
-    def _count_words(self, where: sa.ColumnElement[bool]) -> int:
-        """How many rows match a query of plain words: from the word counts when the words
-        make one lexeme and only visibility filters apply (words.py), else from the text
-        index. Called inside the search's savepoint (run)."""
+    def _count_words(self, where: sa.ColumnElement[bool], limit: int) -> Optional[int]:
+        """How many rows match a query of plain words, or None when they are known to be at
+        most ``limit`` (the ranked page counts them as it ranks them).
+
+        Known already when the facets were counted; from the word counts when only
+        visibility filters apply (words.py): exact for one lexeme, and for several the
+        count of the rarest bounds them; else from the text index. Called inside the
+        search's savepoint (run)."""
+        if self._matched is not None:
+            return self._matched
         if self._filter_visibility is not None:
-            found = words.count(config.get("ckan.site_id"), self._words,
-                                self._filter_visibility, self._labels)
+            found, bound = words.count(config.get("ckan.site_id"), self._words,
+                                       self._filter_visibility, self._labels)
             if found is not None:
                 return found
+            if bound is not None and bound <= limit:
+                return None
         return self._count(where, by_index=True)
 
     def _count(self, where: sa.ColumnElement[bool], by_index: bool = False) -> int:
@@ -506,11 +522,16 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             # Solr's "every value", within the limit
             limit = max_limit
 
+        def count() -> dict[str, Any]:
+            facets = self._count_facets(names, limit, mincount, where)
+            return {"facets": facets, "matched": self._matched}
+
         key = self._cache_key + [names, limit, mincount]
-        if "NOW" in json.dumps(key, default=str):
-            # date math moves with the clock: never cached
-            return self._count_facets(names, limit, mincount, where)
-        return cached_facets(key, lambda: self._count_facets(names, limit, mincount, where))
+        # date math moves with the clock: never cached
+        counted = count() if "NOW" in json.dumps(key, default=str) \
+            else cached_facets(key, count)
+        self._matched = counted["matched"]
+        return counted["facets"]
 
     def _count_facets(self, names: list[str], limit: int, mincount: int,
                       where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
@@ -525,7 +546,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     def _count_compact(self, names: list[str], limit: int, mincount: int,
                        where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
-        """One pass over the ``field=value`` array of the matching rows.
+        """One pass over the ``field=value`` array of the matching rows, which counts the
+        matches too (``self._matched``): each row adds an empty term, which no field's
+        ``field=value`` is.
 
         Every compact field is counted and the unwanted ones are dropped here: the few
         distinct terms cost less to skip than testing the field of each of the (many)
@@ -536,12 +559,17 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         if self._visibility is not None:
             statement = self._maintained_counts(self._visibility)
         else:
-            term = sa.func.unnest(T.c.facet_terms).label("term")
+            self._matched = 0
+            term = sa.func.unnest(sa.func.array_prepend(
+                sa.literal("", sa.Text), T.c.facet_terms)).label("term")
             matched = sa.select(term).where(where).subquery("matched")
             statement = (sa.select(matched.c.term, sa.func.count().label("n"))
                          .group_by(matched.c.term))
         grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
         for row in self._execute(statement):
+            if not row["term"]:
+                self._matched = int(row["n"])
+                continue
             name, _, value = row["term"].partition("=")
             if name in grouped and int(row["n"]) >= max(mincount, 1):
                 grouped[name].append((value, int(row["n"])))

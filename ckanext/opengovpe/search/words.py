@@ -91,37 +91,44 @@ def recount_if_stale(site_id: str) -> bool:
 
 
 # One statement, written out: the Core construct's cache key alone cost more than the
-# query (a few milliseconds a search).
+# query (a few milliseconds a search). ``n``: the count of a query of one lexeme; ``bound``:
+# for several, the count of the rarest, which no dataset carrying them all exceeds.
 COUNT = sa.text(f"""WITH lexemes AS (
-        SELECT tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, :words)) AS a)
-    SELECT CASE WHEN cardinality(a) = 1
-                 AND NOT coalesce((SELECT words_stale FROM {S.name} WHERE site_id = :site_id),
-                                  false)
-           THEN (SELECT coalesce(sum(n), 0) FROM {W.name}
-                 WHERE site_id = :site_id AND word = a[1]
-                   AND (CAST(:states AS text[]) IS NULL
-                        OR state = ANY(CAST(:states AS text[])))
-                   AND (CAST(:capacities AS text[]) IS NULL
-                        OR capacity = ANY(CAST(:capacities AS text[])))
-                   AND (CAST(:types AS text[]) IS NULL
-                        OR dataset_type = ANY(CAST(:types AS text[])))
-                   AND (CAST(:labels AS text[]) IS NULL
-                        OR permission_labels && CAST(:labels AS text[])))
-           END AS n
+        SELECT tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, :words)) AS a),
+    fresh AS (
+        SELECT NOT coalesce((SELECT words_stale FROM {S.name} WHERE site_id = :site_id),
+                            false) AS yes),
+    counted AS (
+        SELECT word, (SELECT coalesce(sum(n), 0) FROM {W.name}
+                      WHERE site_id = :site_id AND {W.name}.word = lexeme.word
+                        AND (CAST(:states AS text[]) IS NULL
+                             OR state = ANY(CAST(:states AS text[])))
+                        AND (CAST(:capacities AS text[]) IS NULL
+                             OR capacity = ANY(CAST(:capacities AS text[])))
+                        AND (CAST(:types AS text[]) IS NULL
+                             OR dataset_type = ANY(CAST(:types AS text[])))
+                        AND (CAST(:labels AS text[]) IS NULL
+                             OR permission_labels && CAST(:labels AS text[]))) AS n
+        FROM lexemes, unnest(a) AS lexeme(word)
+        WHERE (SELECT yes FROM fresh))
+    SELECT CASE WHEN cardinality(a) = 1 THEN (SELECT min(n) FROM counted) END AS n,
+           CASE WHEN cardinality(a) > 1 THEN (SELECT min(n) FROM counted) END AS bound
     FROM lexemes""")
 
 
 def count(site_id: str, words: str, visibility: dict[str, set[str]],
-          labels: Optional[list[str]]) -> Optional[int]:
+          labels: Optional[list[str]]) -> tuple[Optional[int], Optional[int]]:
     """How many datasets let through by ``visibility`` (the allowed states, capacities and
-    types; a missing key allows any) and ``labels`` (None: any) contain ``words``, when
-    they make one lexeme and the counts are not stale; None otherwise (the caller counts
-    from the text index)."""
+    types; a missing key allows any) and ``labels`` (None: any) contain ``words``: the count
+    when they make one lexeme, else None; and when they make several, the most there can
+    be (the count of the rarest lexeme), else None. Both None when the counts are stale
+    (the caller counts from the text index)."""
     def allowed(field: str) -> Optional[list[str]]:
         return sorted(visibility[field]) if field in visibility else None
 
     found = model.Session.execute(COUNT, {
         "site_id": site_id, "words": words, "states": allowed("state"),
         "capacities": allowed("capacity"), "types": allowed("dataset_type"),
-        "labels": list(labels) if labels is not None else None}).scalar()
-    return None if found is None else int(found)
+        "labels": list(labels) if labels is not None else None}).mappings().one()
+    return tuple(None if found[key] is None else int(found[key])  # type: ignore[return-value]
+                 for key in ("n", "bound"))

@@ -188,13 +188,76 @@ def test_the_word_count_takes_any_visibility(corpus):
     from ckanext.opengovpe.search import words
 
     site_id = config.get("ckan.site_id")
-    assert words.count(site_id, "obras", {}, []) == 0
-    assert words.count(site_id, "obras", {}, None) == 2
-    assert words.count(site_id, "obras", {"capacity": {"public", "private"}}, ["public"]) == 1
-    assert words.count(site_id, "obras", {"state": set()}, None) == 0
-    # not one word: the caller counts the documents
-    assert words.count(site_id, "obras publicas", {}, None) is None
-    assert words.count(site_id, "de la", {}, None) is None
+    assert words.count(site_id, "obras", {}, []) == (0, None)
+    assert words.count(site_id, "obras", {}, None) == (2, None)
+    assert words.count(site_id, "obras", {"capacity": {"public", "private"}},
+                       ["public"]) == (1, None)
+    assert words.count(site_id, "obras", {"state": set()}, None) == (0, None)
+    # not one word: no count, and no bound without a word
+    assert words.count(site_id, "de la", {}, None) == (None, None)
+
+
+def test_several_words_are_bounded_by_their_rarest(corpus):
+    """For several words the kept counts give the count of the rarest: no more datasets
+    than that can carry them all."""
+    from ckan.common import config
+    from ckanext.opengovpe.search import words
+
+    site_id = config.get("ckan.site_id")
+    for text, visibility, labels in (("contratacion obras", {}, None),
+                                     ("contratacion proveedores", {}, ["public"]),
+                                     ("licitacion salud", {"capacity": {"public"}}, None),
+                                     ("obras inexistente", {}, None)):
+        found, bound = words.count(site_id, text, visibility, labels)
+        each = [words.count(site_id, word, visibility, labels)[0] for word in text.split()]
+        assert found is None and bound == min(each), text
+        matches = search(q=text, include_private=True,
+                         context={"user": corpus["sysadmin"]["name"]})["count"] \
+            if labels is None and not visibility else search(q=text)["count"]
+        assert matches <= bound, text
+    # stale counts give nothing: the caller counts the documents
+    import sqlalchemy as sa
+    import ckan.model as model
+    from ckanext.opengovpe.search.model import search_state_table as S
+    model.Session.execute(sa.update(S).where(S.c.site_id == site_id).values(words_stale=True))
+    assert words.count(site_id, "contratacion obras", {}, None) == (None, None)
+    assert words.count(site_id, "obras", {}, None) == (None, None)
+    model.Session.rollback()
+
+
+def test_a_rare_word_spares_counting_before_ranking(corpus):
+    """Two words whose rarest is under the rank limit are ranked at once: the ranked page
+    counts them, and no pass counts them before."""
+    counts: list[int] = []
+    reads = _statements_on_documents(
+        lambda: counts.append(search(q="contratacion obras")["count"]))
+    assert len(reads) == 1 and "over ()" in reads[0].lower()
+    assert counts == [search(q="contratacion obras", fq="name:*")["count"]] == [1]
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.rank_all_limit", 0)
+@pytest.mark.ckan_config("ckanext.opengovpe.search.facet_cache_ttl", 600)
+def test_facets_count_the_matches_in_their_own_pass(corpus):
+    """With facets, the pass that counts them counts the matches too; once kept in the
+    facet cache, neither is counted again until the index changes."""
+    params = {"q": "contratacion", "facet.field": FACETS}
+    first: list[dict[str, Any]] = []
+    reads = _statements_on_documents(lambda: first.append(search(**params)))
+    assert len(reads) == 1 and "array_prepend" in reads[0]
+    counted = search(**dict(params, fq="name:*"))
+    assert first[0]["count"] == counted["count"] == 2
+    assert first[0]["facets"] == counted["facets"]
+    again: list[dict[str, Any]] = []
+    assert _statements_on_documents(lambda: again.append(search(**params))) == []
+    assert again[0]["count"] == 2 and again[0]["facets"] == first[0]["facets"]
+    assert [d["name"] for d in again[0]["results"]] == [
+        d["name"] for d in first[0]["results"]]
+    helpers.call_action("package_delete", {"user": corpus["sysadmin"]["name"]},
+                        id="proveedores")
+    after = search(**params)
+    assert after["count"] == 1 and after["facets"]["tags"] == {"obras": 1, "contratación": 1}
+    # nothing matches: nothing counted, no facet values
+    assert search(q="inexistente", **{"facet.field": FACETS})["count"] == 0
 
 
 def test_a_rolled_back_savepoint_keeps_the_transactions_pending_counts(corpus):
