@@ -31,11 +31,14 @@ from .model import search_state_table as S
 _NOW = sa.cast(sa.extract("epoch", sa.func.clock_timestamp()) * 1000000, sa.BigInteger)
 _INSERT = pg.insert(S).values(site_id=sa.bindparam("site_id"), generation=_NOW,
                               words_stale=sa.bindparam("words_stale"))
-# a write that did not keep the word counts (a bulk write, words.py) leaves them stale
+# a write that did not keep the word counts (a bulk write, words.py) leaves them stale; one
+# that emptied the index leaves them as its own writes after that say
 _BUMP = _INSERT.on_conflict_do_update(
     index_elements=[S.c.site_id],
     set_={"generation": sa.func.greatest(S.c.generation + 1, _NOW),
-          "words_stale": sa.or_(S.c.words_stale, _INSERT.excluded.words_stale)})
+          "words_stale": sa.case(
+              (sa.bindparam("emptied", type_=sa.Boolean), _INSERT.excluded.words_stale),
+              else_=sa.or_(S.c.words_stale, _INSERT.excluded.words_stale))})
 _READ = sa.select(S.c.generation).where(S.c.site_id == sa.bindparam("site_id"))
 
 
@@ -45,10 +48,12 @@ _PENDING = "opengovpe_search_changed_sites"
 def mark_changed(site_id: str, words_kept: bool = True, emptied: bool = False) -> None:
     """Note that this transaction changed the index of ``site_id``; ``words_kept=False``: a
     bulk write that left the word counts alone, marked stale as it commits; ``emptied``:
-    the site's index was emptied, so what the transaction wrote before leaves nothing stale.
+    the site's index was emptied, so the counts are stale as it commits only if a bulk
+    write came after that, whatever they were before.
     """
     pending = model.Session.info.setdefault(_PENDING, {})
-    pending[site_id] = words_kept and (emptied or pending.get(site_id, True))
+    kept_before, emptied_before = pending.get(site_id, (True, False))
+    pending[site_id] = (words_kept and (emptied or kept_before), emptied or emptied_before)
 
 
 def has_pending_changes() -> bool:
@@ -56,8 +61,9 @@ def has_pending_changes() -> bool:
 
 
 def _bump_before_commit(session: Any) -> None:
-    for site_id, words_kept in sorted(session.info.pop(_PENDING, {}).items()):
-        session.execute(_BUMP, {"site_id": site_id, "words_stale": not words_kept})
+    for site_id, (words_kept, emptied) in sorted(session.info.pop(_PENDING, {}).items()):
+        session.execute(_BUMP, {"site_id": site_id, "words_stale": not words_kept,
+                                "emptied": emptied})
 
 
 def _forget_after_rollback(session: Any) -> None:  # the database transaction rolled back

@@ -24,7 +24,7 @@ from . import suggest, words
 from .cache import mark_changed
 from .document import build_row
 from .model import (TEXT_SEARCH_CONFIG, facet_count_table as C, facet_delta_table as D,
-                    search_doc_table as T, search_state_table as S, upsert,
+                    search_doc_table as T, upsert,
                     word_count_table as W, word_delta_table as WD)
 
 log = logging.getLogger(__name__)
@@ -206,8 +206,6 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
             for table in (T, C, D, W, WD):
                 model.Session.execute(sa.delete(table).where(
                     table.c.site_id == config.get("ckan.site_id")))
-            model.Session.execute(sa.update(S).where(S.c.site_id == config.get("ckan.site_id"))
-                                  .values(words_stale=False))
             mark_changed(config.get("ckan.site_id"), emptied=True)
             model.Session.commit()
         except sa_exc.DBAPIError as exc:

@@ -154,6 +154,34 @@ def test_clearing_the_index_clears_the_word_counts(corpus):
     assert search(q="obras")["count"] == 0
 
 
+def test_an_emptied_index_has_fresh_word_counts_unless_a_bulk_write_follows(corpus):
+    """Stale counts are forgotten with the rows they counted; a bulk write after the
+    emptying, in the same transaction, leaves them stale again."""
+    import sqlalchemy as sa
+    import ckan.model as model
+    from ckan.common import config
+    from ckan.lib.search import clear_all
+    from ckanext.opengovpe.search import cache, words
+    from ckanext.opengovpe.search.model import search_state_table as S
+
+    site_id = config.get("ckan.site_id")
+    model.Session.execute(sa.update(S).where(S.c.site_id == site_id).values(words_stale=True))
+    model.Session.commit()
+    clear_all()
+    assert not words.is_stale(site_id)
+    # in turn: each transaction starts from the flag the one before left
+    for calls, stale in (([{"emptied": True}], False),
+                         ([{"emptied": True}, {"words_kept": False}], True),
+                         ([{}], True),
+                         ([{"words_kept": False}, {"emptied": True}], False),
+                         ([{"words_kept": False}, {"emptied": True}, {}], False),
+                         ([{}], False)):
+        for kwargs in calls:
+            cache.mark_changed(site_id, **kwargs)
+        model.Session.commit()
+        assert words.is_stale(site_id) is stale, calls
+
+
 def sa_count(table: Any) -> Any:
     import sqlalchemy as sa
     return sa.select(sa.func.count()).select_from(table)
@@ -275,7 +303,7 @@ def test_a_rolled_back_savepoint_keeps_the_transactions_pending_counts(corpus):
     except ValueError:
         pass
     assert session.info[index._COUNTS_PENDING] is True
-    assert session.info[cache._PENDING] == {"default": False}
+    assert session.info[cache._PENDING] == {"default": (False, False)}
     session.rollback()
     for key in (index._COUNTS_PENDING, cache._PENDING):
         assert key not in session.info
