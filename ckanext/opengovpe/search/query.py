@@ -107,6 +107,17 @@ def _sort_clauses(sort: str, rank: Optional[sa.ColumnElement[Any]]
 
 
 DEFAULT_SORT = "score desc, metadata_modified desc"
+# the field every dataset has one value of: its kept counts add up to the datasets
+_TYPE_FIELD = "dataset_type"
+_TYPE_TERM = f"{_TYPE_FIELD}="
+
+
+def _compact_fields() -> set[str]:
+    return set(config.get("ckanext.opengovpe.search.facet_fields") or [])
+
+
+# what ``fl`` may name that is read from its own column, not from the stored fields
+_NOT_STORED = frozenset({"id", "name", "data_dict", "validated_data_dict", "score"})
 _CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
 
 # Tiers of a broad query, best first: where its words are found, and the score that says so
@@ -451,14 +462,27 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def _count(self, where: sa.ColumnElement[bool], by_index: bool = False) -> int:
         """How many rows match; ``by_index``: from the text index's bitmap, never testing
         each row's text. A word in half the catalogue looks cheaper to test row by row,
-        which decompresses every text vector (ten times the pages read)."""
+        which decompresses every text vector (ten times the pages read).
+
+        With only visibility filters, from the kept facet counts instead: every dataset
+        carries one ``dataset_type`` term (document.py), so those counts add up to the
+        datasets, and the catalogue's first page counts a few rows, not every dataset."""
+        if self._visibility is not None and _TYPE_FIELD in _compact_fields():
+            statement = (sa.select(sa.func.coalesce(sa.func.sum(C.c.n), 0).label("n"))
+                         .where(*self._maintained_conditions(self._visibility),
+                                C.c.term.startswith(_TYPE_TERM, autoescape=True)))
+            return int(self._execute(statement)[0]["n"])
         statement = sa.select(sa.func.count().label("n")).where(where)
         return int(self._execute(statement, no_seqscan=by_index)[0]["n"])
 
     @staticmethod
     def _columns(fl: list[str], rank: Optional[sa.ColumnElement[Any]]
                  ) -> list[sa.ColumnElement[Any]]:
-        columns: list[sa.ColumnElement[Any]] = [T.c.id, T.c.name, T.c.stored]
+        columns: list[sa.ColumnElement[Any]] = [T.c.id, T.c.name]
+        # the stored fields only when fl asks for one: CKAN's own searches ask for the id and
+        # the dataset dict, and each row's stored fields are kilobytes of JSON to decode
+        if any(name not in _NOT_STORED for name in fl):
+            columns.append(T.c.stored)
         for name in ("data_dict", "validated_data_dict"):
             if name in fl or "*" in fl:
                 columns.append(T.c[name])
@@ -468,7 +492,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     @staticmethod
     def _result(row: Any, fl: list[str]) -> dict[str, Any]:
-        stored = row["stored"] or {}
+        stored = row.get("stored") or {}
         if "*" in fl:
             result = dict(stored)
             for name in ("data_dict", "validated_data_dict"):
@@ -535,7 +559,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     def _count_facets(self, names: list[str], limit: int, mincount: int,
                       where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
-        compact = set(config.get("ckanext.opengovpe.search.facet_fields") or [])
+        compact = _compact_fields()
         unique = list(dict.fromkeys(names))
         facets = self._count_compact([n for n in unique if n in compact], limit,
                                      mincount, where)
@@ -556,8 +580,11 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         """
         if not names:
             return {}
+        counted_by_type = False
         if self._visibility is not None:
             statement = self._maintained_counts(self._visibility)
+            if _TYPE_FIELD in _compact_fields():
+                counted_by_type, self._matched = True, 0
         else:
             self._matched = 0
             term = sa.func.unnest(sa.func.array_prepend(
@@ -571,6 +598,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                 self._matched = int(row["n"])
                 continue
             name, _, value = row["term"].partition("=")
+            if counted_by_type and name == _TYPE_FIELD:
+                self._matched = (self._matched or 0) + int(row["n"])
             if name in grouped and int(row["n"]) >= max(mincount, 1):
                 grouped[name].append((value, int(row["n"])))
         facets = {}
@@ -583,10 +612,13 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         """Facet counts of every dataset these visibility filters let through, from the counts
         the indexer keeps (``opengovpe_search_facet_count``): the same figures as counting
         the matching rows, from a few thousand rows."""
-        conditions = [C.c.site_id == config.get("ckan.site_id"),
-                      *self._visibility_conditions(C, visibility)]
-        return (sa.select(C.c.term, sa.func.sum(C.c.n).label("n")).where(*conditions)
-                .group_by(C.c.term))
+        return (sa.select(C.c.term, sa.func.sum(C.c.n).label("n"))
+                .where(*self._maintained_conditions(visibility)).group_by(C.c.term))
+
+    def _maintained_conditions(self, visibility: dict[str, set[str]]
+                               ) -> list[sa.ColumnElement[bool]]:
+        return [C.c.site_id == config.get("ckan.site_id"),
+                *self._visibility_conditions(C, visibility)]
 
     def _visibility_conditions(self, table: sa.Table, visibility: dict[str, set[str]]
                                ) -> list[sa.ColumnElement[bool]]:

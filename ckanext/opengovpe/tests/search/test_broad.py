@@ -32,6 +32,43 @@ def test_tiers_put_title_then_tags_then_notes_and_count_every_match():
     assert search(q="contratacion", include_private=True)["count"] == 3
 
 
+def test_the_catalogue_is_counted_from_the_kept_counts(corpus):
+    """``*:*`` with only visibility filters is counted from the kept facet counts (one
+    dataset_type term a dataset), as counting the rows does, whoever asks and after
+    every write."""
+    def sysadmin() -> dict[str, Any]:
+        return {"user": corpus["sysadmin"]["name"]}
+
+    def both(**params: Any) -> tuple[int, int]:
+        found: list[int] = []
+        reads = _statements_on_documents(lambda: found.append(search(**params)["count"]))
+        assert reads == [], params
+        counted = search(**dict(params, fq="name:*"))["count"]
+        return found[0], counted
+
+    cases = ({"q": "*:*"}, {"rows": 0}, {"q": "*:*", "sort": "metadata_modified desc"},
+             {"q": "*:*", "include_private": True, "context": sysadmin()},
+             {"q": "*:*", "include_private": True, "include_drafts": True,
+              "context": sysadmin()},
+             {"q": "*:*", "facet.field": FACETS}, {"q": "*:*", "start": 5, "rows": 2})
+    for params in cases:
+        kept, counted = both(**params)
+        assert kept == counted, params
+    assert both(q="*:*") == (6, 6)
+    helpers.call_action("package_delete", sysadmin(), id="camas-uci")
+    helpers.call_action("package_patch", sysadmin(), id="borrador-interno", private=False)
+    assert both(q="*:*") == (6, 6)
+    assert both(q="*:*", **{"facet.field": FACETS}) == (6, 6)
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.facet_fields", "tags res_format")
+def test_without_kept_dataset_types_the_catalogue_is_counted_from_the_rows(corpus):
+    from ckan.lib.search import rebuild
+    rebuild()
+    reads = _statements_on_documents(lambda: search(q="*:*"))
+    assert len(reads) == 1 and search(q="*:*")["count"] == 6
+
+
 def test_kept_facet_counts_equal_counting_the_rows(corpus):
     def both(**params: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         params = dict(params, q="*:*", **{"facet.field": FACETS, "facet.limit": -1})
