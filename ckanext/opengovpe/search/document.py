@@ -86,7 +86,10 @@ def build_row(doc: dict[str, Any], facet_fields: Iterable[str] = ()) -> dict[str
         stored[key] = _jsonable(value)
         if key not in fields.PROSE_FIELDS:
             # empty values are not terms: no blank facet entries
-            kept = [s[: fields.MAX_TERM_LENGTH] for s in strings if s.strip()]
+            # each value once: a facet counts datasets, as Solr does, not the resources
+            # that repeat a format
+            kept = list(dict.fromkeys(s[: fields.MAX_TERM_LENGTH] for s in strings
+                                      if s.strip()))
             if kept:
                 terms[key] = kept
         weight = fields.FIELD_WEIGHT.get(key)

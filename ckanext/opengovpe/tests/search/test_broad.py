@@ -377,3 +377,54 @@ def test_with_solr_commit_off_the_job_leaves_stale_words_to_the_text_index(corpu
     model.Session.remove()
     assert words.is_stale(site_id)
     assert search(q="obras")["count"] == 2
+
+
+def test_a_value_repeated_in_a_dataset_is_counted_once(corpus):
+    """CKAN sends one ``res_format`` per resource; a facet counts datasets, as Solr does."""
+    factories_dataset(corpus, "tres-csv", ["CSV", "CSV", "CSV", "JSON"])
+    for params in ({"q": "*:*"}, {"q": "*:*", "fq": "name:*"}, {"q": "tres"},
+                   {"q": "tres", "fq": "name:*"}):
+        found = search(**params, **{"facet.field": '["res_format", "vocab_tipo"]'})
+        expected = search(**dict(params, rows=0, fq=" ".join(
+            p for p in (params.get("fq"), "res_format:CSV") if p)))["count"]
+        assert found["facets"]["res_format"]["CSV"] == expected, params
+    assert search(q="tres", **{"facet.field": '["res_format"]'})["facets"][
+        "res_format"] == {"CSV": 1, "JSON": 1}
+
+
+def factories_dataset(corpus: dict[str, Any], name: str, formats: list[str]) -> None:
+    from ckan.tests import factories
+    factories.Dataset(name=name, title="Tres archivos", owner_org=corpus["oece"]["id"],
+                      resources=[{"url": f"http://example.org/{name}/{i}", "format": f}
+                                 for i, f in enumerate(formats)])
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.facet_cache_ttl", 0)
+def test_the_migration_keeps_each_value_once_in_rows_indexed_before(corpus):
+    """Rows indexed by the previous code carry repeated values: the migration removes the
+    repeats (first occurrence first) and counts the kept facet counts again."""
+    import sqlalchemy as sa
+    import ckan.model as model
+    from ckan.cli import db
+    from ckanext.opengovpe.search.model import facet_count_table as C
+    from ckanext.opengovpe.search.model import search_doc_table as T
+
+    factories_dataset(corpus, "tres-csv", ["CSV", "JSON"])
+    before = search(q="*:*", **{"facet.field": '["res_format"]'})["facets"]
+    model.Session.execute(sa.update(T).where(T.c.name == "tres-csv").values(
+        facet_terms=sa.func.array_cat(T.c.facet_terms, ["res_format=CSV"]),
+        terms=sa.text("""terms || jsonb_build_object('res_format',
+                             terms->'res_format' || '["CSV", "JSON"]'::jsonb)""")))
+    model.Session.execute(sa.update(C).where(C.c.term == "res_format=CSV")
+                          .values(n=C.c.n + 1))
+    model.Session.commit()
+    assert search(q="*:*", **{"facet.field": '["res_format"]'})["facets"] != before
+    db._run_migrations("opengovpe_search", version="c3f9a7d1e286", forward=False)
+    db._run_migrations("opengovpe_search")
+    row = model.Session.execute(sa.select(T.c.terms, T.c.facet_terms)
+                                .where(T.c.name == "tres-csv")).one()
+    assert row.terms["res_format"] == ["CSV", "JSON"]
+    assert len(row.facet_terms) == len(set(row.facet_terms))
+    assert search(q="*:*", **{"facet.field": '["res_format"]'})["facets"] == before
+    assert search(q="tres", **{"facet.field": '["res_format"]'})["facets"] == {
+        "res_format": {"CSV": 1, "JSON": 1}}
