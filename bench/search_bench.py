@@ -829,7 +829,8 @@ def typing_help_state(conn: Any) -> dict[str, Any]:
 FACET_RECOUNT = """INSERT INTO opengovpe_search_facet_count
     SELECT site_id, coalesce(state, ''), coalesce(capacity, ''), coalesce(dataset_type, ''),
            ARRAY(SELECT DISTINCT unnest(permission_labels) ORDER BY 1), term, count(*)
-    FROM opengovpe_search_doc, unnest(facet_terms) AS term GROUP BY 1, 2, 3, 4, 5, 6"""
+    FROM opengovpe_search_doc, unnest(array_prepend('', facet_terms)) AS term
+    GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
 def index_by_copy(n: int, k: int) -> dict[str, Any]:

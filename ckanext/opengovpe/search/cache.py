@@ -1,4 +1,5 @@
-"""Facet counts cached in Redis until the index changes.
+"""Facet counts, and the number of matches counted with them, cached in Redis until the
+index changes.
 
 Counting facets over every matching dataset is the one costly part of a
 search (the /dataset page asks for five facets over the whole catalogue on

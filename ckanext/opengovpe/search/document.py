@@ -99,11 +99,6 @@ def build_row(doc: dict[str, Any], facet_fields: Iterable[str] = ()) -> dict[str
             sections["D"].extend(strings)
 
     title = str(doc.get("title") or "")
-    dataset_type = doc.get("dataset_type") or doc.get("type")
-    if dataset_type and "dataset_type" not in terms:
-        terms["dataset_type"] = [str(dataset_type)[: fields.MAX_TERM_LENGTH]]
-    # every dataset carries one dataset_type term: the kept counts of that field add up to
-    # the number of datasets (query.py counts ``*:*`` from them)
     facet_terms = [f"{field}={value}" for field in facet_fields
                    for value in terms.get(field, [])]
     return {
@@ -115,7 +110,7 @@ def build_row(doc: dict[str, Any], facet_fields: Iterable[str] = ()) -> dict[str
         "title_sort": fold(title.strip())[:TITLE_SORT_LENGTH] if title else None,
         "state": doc.get("state"),
         "capacity": doc.get("capacity"),
-        "dataset_type": dataset_type,
+        "dataset_type": doc.get("dataset_type") or doc.get("type"),
         "owner_org": doc.get("owner_org"),
         "metadata_created": _timestamp(doc.get("metadata_created")),
         "metadata_modified": _timestamp(doc.get("metadata_modified")),

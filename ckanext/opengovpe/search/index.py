@@ -23,7 +23,8 @@ from ckan.lib.search.index import PackageSearchIndex
 from . import suggest, words
 from .cache import mark_changed
 from .document import build_row
-from .model import (TEXT_SEARCH_CONFIG, facet_count_table as C, facet_delta_table as D,
+from .model import (COUNTED_TERMS, TEXT_SEARCH_CONFIG, facet_count_table as C,
+                    facet_delta_table as D,
                     search_doc_table as T, upsert,
                     word_count_table as W, word_delta_table as WD)
 
@@ -56,7 +57,7 @@ def _delta_of(rows_sql: str, sign: int, words: bool = True) -> sa.TextClause:
     ``rows_sql`` (a CTE named ``src``) with ``sign`` in the delta tables."""
     facets = f"""INSERT INTO {D.name} (xid, site_id, {_KEY}, term, n)
         SELECT txid_current(), site_id, {_VISIBILITY}, term, {sign:d}
-        FROM src, unnest(facet_terms) AS term"""
+        FROM src, {COUNTED_TERMS} AS term"""
     if not words:
         return sa.text(f"WITH src AS ({rows_sql}) {facets}")
     return sa.text(f"""WITH src AS ({rows_sql}), facets AS ({facets})
@@ -116,7 +117,9 @@ def write_documents(docs: list[dict[str, Any]], keep_words: bool = True) -> None
     ``keep_words=False`` (a bulk write: CKAN's rebuild, which commits once at the end) leaves
     the word counts alone and marks them stale at commit; ``commit()`` then counts them
     from the documents in one pass, cheaper than a delta per word of every dataset."""
-    facet_fields = config.get("ckanext.opengovpe.search.facet_fields") or []
+    # each field once: a field listed twice would count its datasets twice
+    facet_fields = list(dict.fromkeys(config.get("ckanext.opengovpe.search.facet_fields")
+                                      or []))
     for doc in docs:
         row = build_row(doc, facet_fields)
         sections = row.pop("tsv_sections")

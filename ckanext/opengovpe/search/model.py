@@ -135,9 +135,14 @@ _VISIBILITY = ["state", "capacity", "dataset_type", "permission_labels"]
 
 # Facet counts of the whole index: how many datasets of each visibility (site, state,
 # capacity, type and the very set of permission labels) carry each ``field=value`` of
-# ``facet_terms``. ``*:*`` with only those filters sums a few thousand rows here instead of
-# unpacking the terms of every dataset (query.py).
+# ``facet_terms``, and, under the empty term (``DATASET_TERM``, which every dataset adds
+# to the counts but not to its row), how many datasets there are. ``*:*`` with only those
+# filters sums a few thousand rows here instead of unpacking the terms of every dataset,
+# and counts its datasets from one row a visibility (query.py).
 facet_count_table, facet_delta_table = _counts("facet", ["site_id", *_VISIBILITY, "term"])
+DATASET_TERM = ""
+# the terms a row adds to the facet counts (SQL, on a row of ``search_doc_table``)
+COUNTED_TERMS = "unnest(array_prepend('', facet_terms))"
 
 # How many datasets of each visibility carry each word (lexeme) of the full text: a query
 # of one word, however common, is counted here instead of visiting every matching row

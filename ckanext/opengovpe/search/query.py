@@ -16,8 +16,9 @@ from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnection
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
 from . import fields, local_params, words
-from .cache import cached_facets
-from .model import TSV_HEAD, TSV_TITLE, facet_count_table as C, search_doc_table as T
+from .cache import cached_facets, has_pending_changes
+from .model import DATASET_TERM, TSV_HEAD, TSV_TITLE, facet_count_table as C
+from .model import search_doc_table as T
 from .model import TEXT_SEARCH_CONFIG
 from .translate import Translator, parse_query, rank_expression
 
@@ -107,15 +108,6 @@ def _sort_clauses(sort: str, rank: Optional[sa.ColumnElement[Any]]
 
 
 DEFAULT_SORT = "score desc, metadata_modified desc"
-# the field every dataset has one value of: its kept counts add up to the datasets
-_TYPE_FIELD = "dataset_type"
-_TYPE_TERM = f"{_TYPE_FIELD}="
-
-
-def _compact_fields() -> set[str]:
-    return set(config.get("ckanext.opengovpe.search.facet_fields") or [])
-
-
 # what ``fl`` may name that is read from its own column, not from the stored fields
 _NOT_STORED = frozenset({"id", "name", "data_dict", "validated_data_dict", "score"})
 _CFG = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
@@ -280,7 +272,10 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             if visibility is not None:
                 visibility["state"] = visibility.get("state", {"active"}) & {"active"}
         # the filters when they say only which datasets are visible (the counts the indexer
-        # keeps answer those); for facets, only when q says nothing either
+        # keeps answer those); for facets, only when q says nothing either. Not while this
+        # transaction has index writes whose deltas the counts take in only as it commits
+        if has_pending_changes():
+            visibility = None
         self._filter_visibility = visibility
         self._visibility = visibility if q_conditions == 1 else None
         self._labels = permission_labels
@@ -353,8 +348,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         """Set ``self.count`` and ``self.results``."""
         if rank is not None and self._words is not None \
                 and " ".join(str(query.get("sort") or DEFAULT_SORT).split()) == DEFAULT_SORT:
-            # plain words in the default order: count first, and when thousands of datasets
-            # match, take the page from the tiers instead of ranking every match
+            # plain words in the default order: count first (unless few can match), and when
+            # thousands of datasets match, take the page from the tiers instead of ranking
+            # every match
             limit = int(config.get("ckanext.opengovpe.search.rank_all_limit"))
             count = self._count_words(where, limit)
             if count is not None:
@@ -389,7 +385,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             self.count = int(found[0]["total"])
             self.results = [self._result(row, fl) for row in found][:rows]
         else:
-            self.count = self._count(where)
+            self.count = self._matched if self._matched is not None else self._count(where)
 
     def _ordered_page(self, where: sa.ColumnElement[bool], order: list[Any], fl: list[str],
                       start: int, rows: int) -> None:
@@ -418,7 +414,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         for column, score in TIERS:
             if len(picked) >= need:
                 break
-            conditions = [self._filters, column.op("@@")(words)]
+            # words that are all stopwords match every dataset, as the count says
+            conditions = [self._filters,
+                          sa.or_(sa.func.numnode(words) == 0, column.op("@@")(words))]
             if picked:
                 conditions.append(T.c.index_id.notin_([key for key, _ in picked]))
             statement = (sa.select(T.c.index_id).where(*conditions)
@@ -455,6 +453,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
                                        self._filter_visibility, self._labels)
             if found is not None:
                 return found
+            if bound == 0:
+                return 0
             if bound is not None and bound <= limit:
                 return None
         return self._count(where, by_index=True)
@@ -464,13 +464,13 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         each row's text. A word in half the catalogue looks cheaper to test row by row,
         which decompresses every text vector (ten times the pages read).
 
-        With only visibility filters, from the kept facet counts instead: every dataset
-        carries one ``dataset_type`` term (document.py), so those counts add up to the
-        datasets, and the catalogue's first page counts a few rows, not every dataset."""
-        if self._visibility is not None and _TYPE_FIELD in _compact_fields():
+        With only visibility filters, from the kept facet counts instead (the datasets
+        under ``DATASET_TERM``, model.py): the catalogue's pages count a few rows, not
+        every dataset."""
+        if self._visibility is not None:
             statement = (sa.select(sa.func.coalesce(sa.func.sum(C.c.n), 0).label("n"))
                          .where(*self._maintained_conditions(self._visibility),
-                                C.c.term.startswith(_TYPE_TERM, autoescape=True)))
+                                C.c.term == DATASET_TERM))
             return int(self._execute(statement)[0]["n"])
         statement = sa.select(sa.func.count().label("n")).where(where)
         return int(self._execute(statement, no_seqscan=by_index)[0]["n"])
@@ -559,7 +559,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     def _count_facets(self, names: list[str], limit: int, mincount: int,
                       where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
-        compact = _compact_fields()
+        compact = set(config.get("ckanext.opengovpe.search.facet_fields") or [])
         unique = list(dict.fromkeys(names))
         facets = self._count_compact([n for n in unique if n in compact], limit,
                                      mincount, where)
@@ -571,8 +571,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def _count_compact(self, names: list[str], limit: int, mincount: int,
                        where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
         """One pass over the ``field=value`` array of the matching rows, which counts the
-        matches too (``self._matched``): each row adds an empty term, which no field's
-        ``field=value`` is.
+        matches too (``self._matched``): each row adds ``DATASET_TERM``, as in the kept
+        counts, which no field's ``field=value`` is.
 
         Every compact field is counted and the unwanted ones are dropped here: the few
         distinct terms cost less to skip than testing the field of each of the (many)
@@ -580,26 +580,21 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         """
         if not names:
             return {}
-        counted_by_type = False
+        self._matched = 0
         if self._visibility is not None:
             statement = self._maintained_counts(self._visibility)
-            if _TYPE_FIELD in _compact_fields():
-                counted_by_type, self._matched = True, 0
         else:
-            self._matched = 0
             term = sa.func.unnest(sa.func.array_prepend(
-                sa.literal("", sa.Text), T.c.facet_terms)).label("term")
+                sa.literal(DATASET_TERM, sa.Text), T.c.facet_terms)).label("term")
             matched = sa.select(term).where(where).subquery("matched")
             statement = (sa.select(matched.c.term, sa.func.count().label("n"))
                          .group_by(matched.c.term))
         grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
         for row in self._execute(statement):
-            if not row["term"]:
+            if row["term"] == DATASET_TERM:
                 self._matched = int(row["n"])
                 continue
             name, _, value = row["term"].partition("=")
-            if counted_by_type and name == _TYPE_FIELD:
-                self._matched = (self._matched or 0) + int(row["n"])
             if name in grouped and int(row["n"]) >= max(mincount, 1):
                 grouped[name].append((value, int(row["n"])))
         facets = {}

@@ -61,12 +61,41 @@ def test_the_catalogue_is_counted_from_the_kept_counts(corpus):
     assert both(q="*:*", **{"facet.field": FACETS}) == (6, 6)
 
 
-@pytest.mark.ckan_config("ckanext.opengovpe.search.facet_fields", "tags res_format")
-def test_without_kept_dataset_types_the_catalogue_is_counted_from_the_rows(corpus):
+@pytest.mark.ckan_config("ckanext.opengovpe.search.facet_fields", "tags res_format tags")
+def test_the_kept_number_of_datasets_does_not_depend_on_the_facet_fields(corpus):
+    """Whatever fields are kept (none of them the type, one listed twice), each dataset
+    is counted once."""
     from ckan.lib.search import rebuild
     rebuild()
+    found: list[dict[str, Any]] = []
+    assert _statements_on_documents(lambda: found.append(search(
+        q="*:*", **{"facet.field": '["tags"]'}))) == []
+    assert found[0]["count"] == 6 and found[0]["facets"]["tags"]["salud"] == 2
+    assert search(q="*:*", fq="name:*", **{"facet.field": '["tags"]'})["facets"] == \
+        found[0]["facets"]
+
+
+def test_a_transaction_with_index_writes_counts_the_rows(corpus):
+    """The kept counts take in a transaction's writes only as it commits: until then its
+    own searches count the rows, which already show them."""
+    from ckan.common import config
+    from ckanext.opengovpe.search import cache
+
+    cache.mark_changed(config.get("ckan.site_id"))
     reads = _statements_on_documents(lambda: search(q="*:*"))
-    assert len(reads) == 1 and search(q="*:*")["count"] == 6
+    assert len(reads) == 1
+    assert search(q="*:*")["count"] == 6
+
+
+@pytest.mark.ckan_config("ckanext.opengovpe.search.rank_all_limit", 0)
+def test_stopwords_alone_match_every_dataset_and_show_them(corpus):
+    """Words the text index ignores leave nothing to match on: every visible dataset,
+    counted and listed, newest first."""
+    found = search(q="de la")
+    everything = search(q="*:*", sort="metadata_modified desc")
+    assert found["count"] == everything["count"] == 6
+    assert [d["name"] for d in found["results"]] == [
+        d["name"] for d in everything["results"]]
 
 
 def test_kept_facet_counts_equal_counting_the_rows(corpus):
@@ -269,17 +298,17 @@ def test_several_words_are_bounded_by_their_rarest(corpus):
     from ckanext.opengovpe.search import words
 
     site_id = config.get("ckan.site_id")
-    for text, visibility, labels in (("contratacion obras", {}, None),
-                                     ("contratacion proveedores", {}, ["public"]),
-                                     ("licitacion salud", {"capacity": {"public"}}, None),
-                                     ("obras inexistente", {}, None)):
-        found, bound = words.count(site_id, text, visibility, labels)
-        each = [words.count(site_id, word, visibility, labels)[0] for word in text.split()]
+    anonymous = {"state": {"active"}, "capacity": {"public"}}
+    for text, words_counted in (("contratacion obras", 2), ("Contratación de obras", 2),
+                                ("contratación-obras públicas", 3),
+                                ("licitacion salud", 2), ("obras inexistente", 2)):
+        found, bound = words.count(site_id, text, anonymous, ["public"])
+        each = [words.count(site_id, word, anonymous, ["public"])[0]
+                for word in text.replace("-", " ").split() if word != "de"]
+        assert len(each) == words_counted
         assert found is None and bound == min(each), text
-        matches = search(q=text, include_private=True,
-                         context={"user": corpus["sysadmin"]["name"]})["count"] \
-            if labels is None and not visibility else search(q=text)["count"]
-        assert matches <= bound, text
+        # what the search finds, counted from the rows, is never more
+        assert search(q=text, fq="name:*")["count"] <= bound, text
     # stale counts give nothing: the caller counts the documents
     import sqlalchemy as sa
     import ckan.model as model
