@@ -57,8 +57,12 @@ def upgrade():
                   SELECT DISTINCT site_id, 1 FROM opengovpe_search_doc
                   ON CONFLICT (site_id) DO UPDATE
                   SET generation = opengovpe_search_state.generation + 1""")
-    op.execute("ANALYZE opengovpe_search_doc")
     op.execute("ANALYZE opengovpe_search_facet_count")
+    # the rows rewritten above leave as many dead ones, which every index scan of the
+    # catalogue then steps over until autovacuum (if on) gets to them: at 100,000
+    # datasets the deep page went from 25 to 120 ms
+    with op.get_context().autocommit_block():
+        op.execute("VACUUM ANALYZE opengovpe_search_doc")
 
 
 def downgrade():
