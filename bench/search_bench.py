@@ -825,11 +825,11 @@ def typing_help_state(conn: Any) -> dict[str, Any]:
     return out
 
 
-# the facet counts of every indexed row, as the migration that created them counts them
+# the facet counts of every indexed row, as the migrations count them
 FACET_RECOUNT = """INSERT INTO opengovpe_search_facet_count
     SELECT site_id, coalesce(state, ''), coalesce(capacity, ''), coalesce(dataset_type, ''),
            ARRAY(SELECT DISTINCT unnest(permission_labels) ORDER BY 1), term, count(*)
-    FROM opengovpe_search_doc, unnest(array_prepend('', facet_terms)) AS term
+    FROM opengovpe_search_doc, {terms} AS term
     GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
@@ -885,7 +885,8 @@ def index_by_copy(n: int, k: int) -> dict[str, Any]:
     started = time.perf_counter()
     model.Session.execute(sa.text(
         "TRUNCATE opengovpe_search_facet_count, opengovpe_search_facet_delta"))
-    model.Session.execute(sa.text(FACET_RECOUNT))
+    from ckanext.opengovpe.search.model import COUNTED_TERMS
+    model.Session.execute(sa.text(FACET_RECOUNT.format(terms=COUNTED_TERMS)))
     model.Session.commit()
     words.recount(config.get("ckan.site_id"))
     recounted = time.perf_counter() - started

@@ -141,8 +141,9 @@ _VISIBILITY = ["state", "capacity", "dataset_type", "permission_labels"]
 # and counts its datasets from one row a visibility (query.py).
 facet_count_table, facet_delta_table = _counts("facet", ["site_id", *_VISIBILITY, "term"])
 DATASET_TERM = ""
-# the terms a row adds to the facet counts (SQL, on a row of ``search_doc_table``)
-COUNTED_TERMS = "unnest(array_prepend('', facet_terms))"
+# the terms a row adds to the facet counts (SQL, on a row of ``search_doc_table``): the
+# indexer's deltas, the recounts and the facets of a search all count these
+COUNTED_TERMS = f"unnest(array_prepend('{DATASET_TERM}'::text, facet_terms))"
 
 # How many datasets of each visibility carry each word (lexeme) of the full text: a query
 # of one word, however common, is counted here instead of visiting every matching row

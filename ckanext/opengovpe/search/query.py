@@ -17,7 +17,7 @@ from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery
 
 from . import fields, local_params, words
 from .cache import cached_facets, has_pending_changes
-from .model import DATASET_TERM, TSV_HEAD, TSV_TITLE, facet_count_table as C
+from .model import COUNTED_TERMS, DATASET_TERM, TSV_HEAD, TSV_TITLE, facet_count_table as C
 from .model import search_doc_table as T
 from .model import TEXT_SEARCH_CONFIG
 from .translate import Translator, parse_query, rank_expression
@@ -385,11 +385,11 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             self.count = int(found[0]["total"])
             self.results = [self._result(row, fl) for row in found][:rows]
         else:
-            self.count = self._matched if self._matched is not None else self._count(where)
+            self.count = self._count(where)
 
     def _ordered_page(self, where: sa.ColumnElement[bool], order: list[Any], fl: list[str],
                       start: int, rows: int) -> None:
-        self.count = self._matched if self._matched is not None else self._count(where)
+        self.count = self._count(where)
         if rows and self.count > start:
             # choose the page's rows from the narrow index first, then read
             # their documents: deep pages do not drag skipped documents along
@@ -446,17 +446,15 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         visibility filters apply (words.py): exact for one lexeme, and for several the
         count of the rarest bounds them; else from the text index. Called inside the
         search's savepoint (run)."""
-        if self._matched is not None:
-            return self._matched
-        if self._filter_visibility is not None:
-            found, bound = words.count(config.get("ckan.site_id"), self._words,
-                                       self._filter_visibility, self._labels)
-            if found is not None:
-                return found
-            if bound == 0:
-                return 0
-            if bound is not None and bound <= limit:
-                return None
+        if self._matched is None and self._filter_visibility is not None:
+            counted = words.count(config.get("ckan.site_id"), self._words,
+                                  self._filter_visibility, self._labels)
+            if counted is not None:
+                rarest, lexemes = counted
+                if lexemes == 1 or rarest == 0:
+                    return rarest
+                if rarest <= limit:
+                    return None
         return self._count(where, by_index=True)
 
     def _count(self, where: sa.ColumnElement[bool], by_index: bool = False) -> int:
@@ -466,7 +464,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
         With only visibility filters, from the kept facet counts instead (the datasets
         under ``DATASET_TERM``, model.py): the catalogue's pages count a few rows, not
-        every dataset."""
+        every dataset. Known already when the facets were counted (``self._matched``)."""
+        if self._matched is not None:
+            return self._matched
         if self._visibility is not None:
             statement = (sa.select(sa.func.coalesce(sa.func.sum(C.c.n), 0).label("n"))
                          .where(*self._maintained_conditions(self._visibility),
@@ -547,8 +547,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             limit = max_limit
 
         def count() -> dict[str, Any]:
-            facets = self._count_facets(names, limit, mincount, where)
-            return {"facets": facets, "matched": self._matched}
+            facets, matched = self._count_facets(names, limit, mincount, where)
+            return {"facets": facets, "matched": matched}
 
         key = self._cache_key + [names, limit, mincount]
         # date math moves with the clock: never cached
@@ -558,41 +558,43 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         return counted["facets"]
 
     def _count_facets(self, names: list[str], limit: int, mincount: int,
-                      where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
+                      where: sa.ColumnElement[bool]
+                      ) -> tuple[dict[str, dict[str, int]], Optional[int]]:
+        """The facets, and how many rows match when counting them counted those too."""
         compact = set(config.get("ckanext.opengovpe.search.facet_fields") or [])
         unique = list(dict.fromkeys(names))
-        facets = self._count_compact([n for n in unique if n in compact], limit,
-                                     mincount, where)
+        facets, matched = self._count_compact([n for n in unique if n in compact], limit,
+                                              mincount, where)
         others = [n for n in unique if n not in compact]
         if others:
             facets.update(self._count_from_terms(others, limit, mincount, where))
-        return {name: facets.get(name, {}) for name in unique}
+        return {name: facets.get(name, {}) for name in unique}, matched
 
     def _count_compact(self, names: list[str], limit: int, mincount: int,
-                       where: sa.ColumnElement[bool]) -> dict[str, dict[str, int]]:
+                       where: sa.ColumnElement[bool]
+                       ) -> tuple[dict[str, dict[str, int]], Optional[int]]:
         """One pass over the ``field=value`` array of the matching rows, which counts the
-        matches too (``self._matched``): each row adds ``DATASET_TERM``, as in the kept
-        counts, which no field's ``field=value`` is.
+        matches too (None when no field is asked): each row adds ``DATASET_TERM``, as in
+        the kept counts, which no field's ``field=value`` is.
 
         Every compact field is counted and the unwanted ones are dropped here: the few
         distinct terms cost less to skip than testing the field of each of the (many)
         unnested terms in SQL, which took a third of the time at 100,000 datasets.
         """
         if not names:
-            return {}
-        self._matched = 0
+            return {}, None
         if self._visibility is not None:
             statement = self._maintained_counts(self._visibility)
         else:
-            term = sa.func.unnest(sa.func.array_prepend(
-                sa.literal(DATASET_TERM, sa.Text), T.c.facet_terms)).label("term")
-            matched = sa.select(term).where(where).subquery("matched")
-            statement = (sa.select(matched.c.term, sa.func.count().label("n"))
-                         .group_by(matched.c.term))
+            term = sa.literal_column(COUNTED_TERMS).label("term")
+            rows = sa.select(term).select_from(T).where(where).subquery("matched")
+            statement = (sa.select(rows.c.term, sa.func.count().label("n"))
+                         .group_by(rows.c.term))
+        matched = 0
         grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
         for row in self._execute(statement):
             if row["term"] == DATASET_TERM:
-                self._matched = int(row["n"])
+                matched = int(row["n"])
                 continue
             name, _, value = row["term"].partition("=")
             if name in grouped and int(row["n"]) >= max(mincount, 1):
@@ -601,7 +603,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         for name, counts in grouped.items():
             counts.sort(key=lambda c: (-c[1], c[0]))
             facets[name] = dict(counts[:limit])
-        return facets
+        return facets, matched
 
     def _maintained_counts(self, visibility: dict[str, set[str]]) -> sa.Select[Any]:
         """Facet counts of every dataset these visibility filters let through, from the counts

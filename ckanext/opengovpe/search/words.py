@@ -91,44 +91,38 @@ def recount_if_stale(site_id: str) -> bool:
 
 
 # One statement, written out: the Core construct's cache key alone cost more than the
-# query (a few milliseconds a search). ``n``: the count of a query of one lexeme; ``bound``:
-# for several, the count of the rarest, which no dataset carrying them all exceeds.
-COUNT = sa.text(f"""WITH lexemes AS (
-        SELECT tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, :words)) AS a),
-    fresh AS (
-        SELECT NOT coalesce((SELECT words_stale FROM {S.name} WHERE site_id = :site_id),
-                            false) AS yes),
-    counted AS (
-        SELECT word, (SELECT coalesce(sum(n), 0) FROM {W.name}
-                      WHERE site_id = :site_id AND {W.name}.word = lexeme.word
-                        AND (CAST(:states AS text[]) IS NULL
-                             OR state = ANY(CAST(:states AS text[])))
-                        AND (CAST(:capacities AS text[]) IS NULL
-                             OR capacity = ANY(CAST(:capacities AS text[])))
-                        AND (CAST(:types AS text[]) IS NULL
-                             OR dataset_type = ANY(CAST(:types AS text[])))
-                        AND (CAST(:labels AS text[]) IS NULL
-                             OR permission_labels && CAST(:labels AS text[]))) AS n
-        FROM lexemes, unnest(a) AS lexeme(word)
-        WHERE (SELECT yes FROM fresh))
-    SELECT CASE WHEN cardinality(a) = 1 THEN (SELECT min(n) FROM counted) END AS n,
-           CASE WHEN cardinality(a) > 1 THEN (SELECT min(n) FROM counted) END AS bound
-    FROM lexemes""")
+# query (a few milliseconds a search). Each lexeme's count, then the rarest and how many
+# lexemes there are; no row when the counts are stale or the words make no lexeme.
+COUNT = sa.text(f"""SELECT min(n) AS rarest, count(*) AS lexemes
+    FROM (SELECT (SELECT coalesce(sum(n), 0) FROM {W.name}
+                  WHERE site_id = :site_id AND word = lexeme
+                    AND (CAST(:states AS text[]) IS NULL
+                         OR state = ANY(CAST(:states AS text[])))
+                    AND (CAST(:capacities AS text[]) IS NULL
+                         OR capacity = ANY(CAST(:capacities AS text[])))
+                    AND (CAST(:types AS text[]) IS NULL
+                         OR dataset_type = ANY(CAST(:types AS text[])))
+                    AND (CAST(:labels AS text[]) IS NULL
+                         OR permission_labels && CAST(:labels AS text[]))) AS n
+          FROM unnest(tsvector_to_array(
+                   to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, :words))) AS lexeme
+          WHERE NOT coalesce((SELECT words_stale FROM {S.name} WHERE site_id = :site_id),
+                             false)) AS counted
+    HAVING count(*) > 0""")
 
 
 def count(site_id: str, words: str, visibility: dict[str, set[str]],
-          labels: Optional[list[str]]) -> tuple[Optional[int], Optional[int]]:
+          labels: Optional[list[str]]) -> Optional[tuple[int, int]]:
     """How many datasets let through by ``visibility`` (the allowed states, capacities and
-    types; a missing key allows any) and ``labels`` (None: any) contain ``words``: the count
-    when they make one lexeme, else None; and when they make several, the most there can
-    be (the count of the rarest lexeme), else None. Both None when the counts are stale
-    (the caller counts from the text index)."""
+    types; a missing key allows any) and ``labels`` (None: any) contain the rarest lexeme
+    of ``words``, and how many lexemes they make: the count of the query when they make
+    one, and the most it can be when they make several. None when the counts are stale or
+    the words make no lexeme (the caller counts from the text index)."""
     def allowed(field: str) -> Optional[list[str]]:
         return sorted(visibility[field]) if field in visibility else None
 
     found = model.Session.execute(COUNT, {
         "site_id": site_id, "words": words, "states": allowed("state"),
         "capacities": allowed("capacity"), "types": allowed("dataset_type"),
-        "labels": list(labels) if labels is not None else None}).mappings().one()
-    return tuple(None if found[key] is None else int(found[key])  # type: ignore[return-value]
-                 for key in ("n", "bound"))
+        "labels": list(labels) if labels is not None else None}).first()
+    return None if found is None else (int(found.rarest), int(found.lexemes))
