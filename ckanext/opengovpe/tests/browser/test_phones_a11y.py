@@ -67,6 +67,15 @@ def seed_portal() -> dict[str, str]:
     return {"name": sysadmin["name"], "password": PASSWORD}
 
 
+def broken_words(page) -> list[str]:
+    """The visible texts that may be cut between any two letters (``word-break: break-all``):
+    Spanish words then wrap as "Electró-nico"."""
+    return page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.offsetParent !== null && getComputedStyle(e).wordBreak === 'break-all'
+                     && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+        .map(e => e.textContent.trim().slice(0, 60))""")
+
+
 def check_pages(page, base: str, pages: dict[str, str], prefix: str) -> list[str]:
     problems = []
     for name, path in pages.items():
@@ -79,6 +88,7 @@ def check_pages(page, base: str, pages: dict[str, str], prefix: str) -> list[str
         if width > PHONE["width"]:
             problems.append(f"{path}: {width} px wide at {PHONE['width']} px")
         problems.extend(f"{path}: {finding}" for finding in axe_findings(page))
+        problems.extend(f"{path}: cut at any letter: {text!r}" for text in broken_words(page))
         page.screenshot(path=str(ARTIFACTS / f"a11y-{prefix}-{name}.png"), full_page=True)
     return problems
 
